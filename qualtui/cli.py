@@ -1,0 +1,563 @@
+"""The ``qualtui`` command line (click). Thin: parses options, calls core services, prints.
+
+Errors a user can cause print one line on stderr and exit 1 (a traceback only with
+``--debug``). Textual is imported only by ``qualtui open``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from qualtui.core.project import Project
+
+DEBUG_ENV = "QUALTUI_DEBUG"
+
+
+class QualtuiGroup(click.Group):
+    """Turns every user error into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from qualtui.core.errors import QualtuiError
+
+        try:
+            return super().invoke(ctx)
+        except QualtuiError as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            click.echo(f"qualtui: error: {exc}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("qualtui: interrupted", err=True)
+            ctx.exit(130)
+        except OSError as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            name = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            click.echo(f"qualtui: error: {name}{exc.strerror or exc}", err=True)
+            ctx.exit(1)
+        except Exception as exc:  # noqa: BLE001 - never a traceback without --debug
+            if os.environ.get(DEBUG_ENV):
+                raise
+            click.echo(f"qualtui: internal error: {type(exc).__name__}: {exc}"
+                       " (run with --debug for the traceback)", err=True)
+            ctx.exit(2)
+
+
+def _project_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-p", "--project", "project_path", type=click.Path(path_type=Path), default=None,
+        help="Project directory (default: nearest directory upward holding qualtui.yaml).",
+    )(func)
+
+
+def _coder_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--coder", default=None,
+                        help="Coder id (default: QUALTUI_CODER, qualtui.yaml, else $USER).")(func)
+
+
+def _open(ctx: click.Context, project_path: Path | None, coder: str | None = None) -> Project:
+    from qualtui.store.project import open_project
+
+    root_opts = ctx.find_root().params
+    path = project_path or root_opts.get("project_path")
+    project = open_project(path, coder=coder or root_opts.get("coder"))
+    ctx.call_on_close(project.close)
+    return project
+
+
+def _echo_json(data: Any) -> None:
+    import orjson
+
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _write_output(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from qualtui.store.storage import atomic_write_bytes
+
+    atomic_write_bytes(output, text.encode("utf-8"), 0o600)
+    click.echo(f"wrote {output}", err=True)
+
+
+@contextmanager
+def _progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on a terminal; silent when stderr is not a terminal."""
+    if total < 2 or not sys.stderr.isatty() or os.environ.get("CI"):
+        yield lambda advance=1: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda advance=1: progress.advance(task, advance)
+
+
+@click.group(cls=QualtuiGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-p", "--project", "project_path", type=click.Path(path_type=Path), default=None,
+              help="Project directory (default: nearest upward holding qualtui.yaml).")
+@click.option("--coder", default=None, help="Coder id for this run.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(package_name="qualtui")
+def main(project_path: Path | None, coder: str | None, debug: bool) -> None:
+    """qualtui - a keyboard-driven terminal workbench for qualitative data analysis.
+
+    Start with 'qualtui open sample_project', or 'qualtui init PATH' for a new project.
+    """
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
+
+
+# -- project ------------------------------------------------------------------------------
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--title", default=None, help="Project title.")
+@click.option("--codebook", "codebook_file", type=click.Path(path_type=Path), default=None,
+              help="Start from this codebook (.yaml or .csv).")
+@click.option("--group", is_flag=True,
+              help="Team project on a shared server: group-writable (0660/2770, setgid).")
+def init(path: Path, title: str | None, codebook_file: Path | None, group: bool) -> None:
+    """Create a new project directory at PATH."""
+    from qualtui.io.codebook_files import read_codebook
+    from qualtui.store.project import init_project, open_project
+
+    specs = read_codebook(codebook_file) if codebook_file else None  # validate before creating
+    init_project(path, title=title or path.name, group=group)
+    if specs:
+        project = open_project(path)
+        added, _ = project.codebook.import_specs(specs)
+        project.close()
+        click.echo(f"created {path} with {len(added)} codes")
+    else:
+        click.echo(f"created {path}")
+
+
+@main.command("open")
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+@_coder_option
+@click.option("--theme", default=None, help="Theme name for this session.")
+@click.pass_context
+def open_cmd(ctx: click.Context, path: Path | None, coder: str | None,
+             theme: str | None) -> None:
+    """Open the project in the terminal UI."""
+    project = _open(ctx, path, coder)
+    from qualtui.tui.app import run_app  # Textual is imported only here
+
+    run_app(project, theme=theme)
+
+
+# -- documents ------------------------------------------------------------------------------
+@main.command("import")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--encoding", default=None, help="Text encoding of .txt/.md files, e.g. latin-1.")
+@click.option("--attributes", "attributes_file", type=click.Path(path_type=Path), default=None,
+              help="CSV of document attributes (document,case,attr1,...).")
+@click.option("--name", default=None, help="Document name (one file only).")
+@click.option("--force", is_flag=True, help="Import again even if already imported.")
+@_project_option
+@_coder_option
+@click.pass_context
+def import_cmd(ctx: click.Context, files: tuple[Path, ...], encoding: str | None,
+               attributes_file: Path | None, name: str | None, force: bool,
+               project_path: Path | None, coder: str | None) -> None:
+    """Import transcripts (.txt .md .docx .vtt .srt) and/or an attributes CSV."""
+    from qualtui.core.errors import QualtuiError
+    from qualtui.io.importers import read_document
+
+    if not files and not attributes_file:
+        raise click.UsageError("give files to import and/or --attributes FILE.csv")
+    if name and len(files) > 1:
+        raise click.UsageError("--name works with one file only")
+    project = _open(ctx, project_path, coder)
+    # Read and validate every file first: nothing is written if one is bad.
+    prepared = []
+    with _progress("reading", len(files)) as advance:
+        for file in files:
+            prepared.append((file, read_document(file, encoding=encoding)))
+            advance()
+    if attributes_file is not None:
+        from qualtui.io.tables import parse_attribute_csv
+
+        table = parse_attribute_csv(attributes_file)
+        planned = {name or f.stem for f, _ in prepared} | {d.name for d in project.documents.all()}
+        unknown = [d for d in table.rows if d not in planned]
+        if unknown:
+            raise QualtuiError(f"{attributes_file}: unknown document(s) {', '.join(unknown)}"
+                               " (names are file names without extension)")
+    imported = 0
+    with _progress("importing", len(prepared)) as advance:
+        for file, result in prepared:
+            doc = project.documents.add(
+                name or file.stem, result.text, fmt=result.format, filename=file.name,
+                turns=result.turns, cues=result.cues, original=file.read_bytes(), force=force)
+            imported += 1
+            for warning in result.warnings:
+                click.echo(f"warning: {file}: {warning}", err=True)
+            click.echo(f"imported {doc.name}: {doc.words} words, {len(doc.turns)} turns")
+            advance()
+    if attributes_file is not None:
+        report = project.cases.apply_table(table)
+        types = ", ".join(f"{k} ({v})" for k, v in report.attributes.items())
+        click.echo(f"attributes: {report.documents_updated} documents updated,"
+                   f" {report.cases_added} cases added; {types}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_project_option
+@click.pass_context
+def documents(ctx: click.Context, as_json: bool, project_path: Path | None) -> None:
+    """List documents with their size and number of segments."""
+    project = _open(ctx, project_path)
+    counts: dict[str, int] = {}
+    for seg in project.coding.segments():
+        counts[seg.document_id] = counts.get(seg.document_id, 0) + 1
+    cases = {c.id: c.name for c in project.cases.all()}
+    rows = [{"id": d.id, "name": d.name, "filename": d.filename, "format": d.format,
+             "chars": d.chars, "words": d.words, "turns": len(d.turns),
+             "segments": counts.get(d.id, 0), "case": cases.get(d.case_id or ""),
+             "attributes": d.attributes, "imported_at": d.imported_at}
+            for d in project.documents.all()]
+    if as_json:
+        _echo_json(rows)
+        return
+    if not rows:
+        click.echo("no documents yet: qualtui import FILE...")
+        return
+    width = max(len(r["name"]) for r in rows)
+    click.echo(f"{'name':<{width}}  {'words':>6}  {'turns':>5}  {'segments':>8}  format")
+    for r in rows:
+        click.echo(f"{r['name']:<{width}}  {r['words']:>6}  {r['turns']:>5}"
+                   f"  {r['segments']:>8}  {r['format']}")
+
+
+@main.group()
+def attributes() -> None:
+    """Case attributes (role, agency level, ...)."""
+
+
+@attributes.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@_project_option
+@click.pass_context
+def attributes_import(ctx: click.Context, file: Path, project_path: Path | None) -> None:
+    """Import a CSV with columns document[,case],attribute,..."""
+    from qualtui.io.tables import parse_attribute_csv
+
+    project = _open(ctx, project_path)
+    report = project.cases.apply_table(parse_attribute_csv(file))
+    types = ", ".join(f"{k} ({v})" for k, v in report.attributes.items())
+    click.echo(f"{report.documents_updated} documents updated, {report.cases_added} cases"
+               f" added; attributes: {types}")
+
+
+# -- codebook --------------------------------------------------------------------------------
+@main.group()
+def codebook() -> None:
+    """Export or import the codebook."""
+
+
+@codebook.command("export")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
+@click.option("--format", "fmt", type=click.Choice(["yaml", "md", "csv"]), default=None,
+              help="Default: from the output's extension, else yaml.")
+@_project_option
+@click.pass_context
+def codebook_export(ctx: click.Context, output: Path | None, fmt: str | None,
+                    project_path: Path | None) -> None:
+    """Write the codebook as YAML (round-trips), CSV or a Markdown appendix."""
+    from qualtui.io import codebook_files
+
+    project = _open(ctx, project_path)
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        fmt = {"md": "md", "markdown": "md", "csv": "csv"}.get(suffix, "yaml")
+    specs = project.codebook.export_specs()
+    counts = {project.codebook.path_of(k): v for k, v in project.codebook.segment_counts().items()}
+    title = project.settings.title
+    if fmt == "yaml":
+        text = codebook_files.to_yaml(specs, title)
+    elif fmt == "csv":
+        text = codebook_files.to_csv(specs, counts)
+    else:
+        text = codebook_files.to_markdown(specs, title, counts)
+    _write_output(text, output)
+
+
+@codebook.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@_project_option
+@click.pass_context
+def codebook_import(ctx: click.Context, file: Path, project_path: Path | None) -> None:
+    """Merge a codebook (.yaml/.csv) by path: add missing codes, update changed fields."""
+    from qualtui.io.codebook_files import read_codebook
+
+    specs = read_codebook(file)
+    project = _open(ctx, project_path)
+    added, changed = project.codebook.import_specs(specs)
+    click.echo(f"{len(added)} codes added, {len(changed)} changed, "
+               f"{len(specs) - len(added) - len(changed)} unchanged")
+    for path in added:
+        click.echo(f"  + {path}")
+    for path in changed:
+        click.echo(f"  ~ {path}")
+
+
+# -- coding ------------------------------------------------------------------------------------
+@main.command()
+@click.option("--doc", "doc_name", required=True, help="Document name.")
+@click.option("--start", type=int, required=True, help="Start offset (code points, from 0).")
+@click.option("--end", type=int, required=True, help="End offset (exclusive).")
+@click.option("--code", "code_path", required=True, help='Code path, e.g. "Benefits/Efficiency".')
+@click.option("--memo", default="", help="A memo on the new segment.")
+@click.option("--create", is_flag=True, help="Create the code path if it is missing.")
+@_project_option
+@_coder_option
+@click.option("--json", "as_json", is_flag=True, help="Print the new segment as JSON.")
+@click.pass_context
+def code(ctx: click.Context, doc_name: str, start: int, end: int, code_path: str, memo: str,
+         create: bool, project_path: Path | None, coder: str | None, as_json: bool) -> None:
+    """Apply a code to a range of a document."""
+    project = _open(ctx, project_path, coder)
+    doc = project.documents.by_name(doc_name)
+    code_rec = project.codebook.resolve(code_path, create=create)
+    segment = project.coding.apply(doc.id, start, end, code_rec.id, memo=memo)
+    if as_json:
+        _echo_json(_segment_json(project, segment, {doc.id: doc.name}))
+    else:
+        click.echo(f"{segment.id}  {doc.name} {start}-{end}  {project.codebook.path_of(code_rec)}")
+
+
+@main.command()
+@click.option("--segment", "segment_id", required=True, help="Segment id (or a unique prefix).")
+@_project_option
+@_coder_option
+@click.pass_context
+def uncode(ctx: click.Context, segment_id: str, project_path: Path | None,
+           coder: str | None) -> None:
+    """Remove a coded segment."""
+    project = _open(ctx, project_path, coder)
+    segment = project.coding.remove(segment_id)
+    click.echo(f"removed {segment.id}")
+
+
+def _segment_json(project: Project, segment: Any, names: dict[str, str],
+                  memos: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"id": segment.id, "document": names.get(segment.document_id, ""),
+            "document_id": segment.document_id, "code": project.codebook.path_of(segment.code_id),
+            "code_id": segment.code_id, "coder": segment.coder, "start": segment.start,
+            "end": segment.end, "text": project.coding.text_of(segment),
+            "memo": (memos or {}).get(segment.id, ""), "created_at": segment.created_at}
+
+
+@main.group(invoke_without_command=True)
+@click.option("--code", "code_path", default=None, help="Only this code (and its sub-codes).")
+@click.option("--doc", "doc_name", default=None, help="Only this document.")
+@click.option("--coder", "coder_filter", default=None, help="Only this coder's segments.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@_project_option
+@click.pass_context
+def segments(ctx: click.Context, code_path: str | None, doc_name: str | None,
+             coder_filter: str | None, as_json: bool, as_csv: bool,
+             project_path: Path | None) -> None:
+    """List coded segments (or 'segments import FILE.csv')."""
+    if ctx.invoked_subcommand is not None:
+        return
+    project = _open(ctx, project_path)
+    code_ids = None
+    if code_path:
+        root = project.codebook.resolve(code_path)
+        code_ids = {root.id, *project.codebook.descendants(root.id)}
+    doc_id = project.documents.by_name(doc_name).id if doc_name else None
+    names = {d.id: d.name for d in project.documents.all()}
+    memos = {m.target_id or "": m.body for m in project.memos.all(kind="segment")}
+    rows = [_segment_json(project, s, names, memos) for s in
+            project.coding.segments(code_ids=code_ids, document_id=doc_id, coder=coder_filter)]
+    order = {d.id: i for i, d in enumerate(project.documents.all())}
+    rows.sort(key=lambda r: (order.get(r["document_id"], 0), r["start"], r["end"]))
+    if as_json:
+        _echo_json(rows)
+    elif as_csv:
+        from qualtui.io.tables import write_csv
+
+        header = ["id", "document", "code", "coder", "start", "end", "text", "memo"]
+        sys.stdout.write(write_csv(([r[h] for h in header] for r in rows), header))
+    else:
+        for r in rows:
+            text = " ".join(r["text"].split())
+            text = text if len(text) <= 70 else text[:67] + "..."
+            click.echo(f"{r['id'][:8]}  {r['document']:<8} {r['start']:>6}-{r['end']:<6}"
+                       f" {r['coder']:<8} {r['code']}\n          \"{text}\"")
+        click.echo(f"{len(rows)} segments", err=True)
+
+
+@segments.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--create", is_flag=True, help="Add missing code paths.")
+@_project_option
+@_coder_option
+@click.pass_context
+def segments_import(ctx: click.Context, file: Path, create: bool, project_path: Path | None,
+                    coder: str | None) -> None:
+    """Bulk-code from a CSV (document,start,end,code[,coder][,memo]); all or nothing."""
+    from qualtui.core.coding import CodingRequest
+    from qualtui.core.errors import QualtuiError
+    from qualtui.io.tables import parse_segment_csv
+
+    project = _open(ctx, project_path, coder or ctx.find_root().params.get("coder"))
+    rows, errors = parse_segment_csv(file)
+    docs = {d.name: d for d in project.documents.all()}
+    paths = project.codebook.paths()
+    requests: list[CodingRequest] = []
+    missing_codes: list[str] = []
+    with _progress("checking", len(rows)) as advance:
+        for row in rows:
+            doc = docs.get(row.document)
+            if doc is None:
+                errors.append(f"line {row.line}: unknown document '{row.document}'")
+            elif not (0 <= row.start < row.end <= doc.chars):
+                errors.append(f"line {row.line}: range {row.start}-{row.end} outside"
+                              f" '{row.document}' (0-{doc.chars})")
+            code_rec = paths.get(row.code.strip("/"))
+            if code_rec is None:
+                if not create:
+                    errors.append(f"line {row.line}: unknown code '{row.code}'"
+                                  " (use --create to add it)")
+                elif row.code not in missing_codes:
+                    missing_codes.append(row.code)
+            elif not code_rec.codable:
+                errors.append(f"line {row.line}: '{row.code}' is a category only")
+            advance()
+    if errors:
+        shown = "; ".join(errors[:10]) + (f"; ... {len(errors) - 10} more" if len(errors) > 10
+                                          else "")
+        raise QualtuiError(f"{file}: {len(errors)} bad row(s), nothing imported: {shown}")
+    if missing_codes:
+        from qualtui.core.codebook import CodeSpec
+
+        project.codebook.import_specs([CodeSpec(p, {}) for p in missing_codes])
+        paths = project.codebook.paths()
+    for row in rows:
+        requests.append(CodingRequest(docs[row.document].id, row.start, row.end,
+                                      paths[row.code.strip("/")].id, row.coder or project.coder,
+                                      row.memo))
+    added, skipped = project.coding.apply_many(requests, f"imported {len(requests)} segments"
+                                               f" from {file.name}")
+    click.echo(f"{added} segments imported, {skipped} duplicates skipped"
+               + (f", {len(missing_codes)} codes created" if missing_codes else ""))
+
+
+# -- history -------------------------------------------------------------------------------------
+@main.command()
+@_project_option
+@_coder_option
+@click.pass_context
+def undo(ctx: click.Context, project_path: Path | None, coder: str | None) -> None:
+    """Undo your last change (never another coder's)."""
+    click.echo(_open(ctx, project_path, coder).undo())
+
+
+@main.command()
+@_project_option
+@_coder_option
+@click.pass_context
+def redo(ctx: click.Context, project_path: Path | None, coder: str | None) -> None:
+    """Redo the change you last undid."""
+    click.echo(_open(ctx, project_path, coder).redo())
+
+
+@main.command()
+@click.option("--since", default=None, help="Only entries at or after this ISO time/date.")
+@click.option("--coder", "coder_filter", default=None, help="Only this coder's entries.")
+@click.option("--limit", type=int, default=None, help="Only the last N entries.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with before/after).")
+@_project_option
+@click.pass_context
+def log(ctx: click.Context, since: str | None, coder_filter: str | None, limit: int | None,
+        as_json: bool, project_path: Path | None) -> None:
+    """The audit log: who changed what, when."""
+    project = _open(ctx, project_path)
+    entries = project.log.entries(coder=coder_filter, since=since, limit=limit)
+    if as_json:
+        _echo_json([e.__dict__ for e in entries])
+        return
+    for e in entries:
+        mark = " (undone)" if e.undone else ""
+        click.echo(f"{e.seq:>5}  {e.at}  {e.coder:<10} {e.summary}{mark}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_project_option
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool, project_path: Path | None) -> None:
+    """Documents, words, codes, segments; segments per code and per coder."""
+    result = _open(ctx, project_path).stats()
+    if as_json:
+        _echo_json(result.as_json())
+        return
+    click.echo(f"documents {result.documents}   words {result.words}   codes {result.codes}"
+               f"   segments {result.segments}   memos {result.memos}")
+    click.echo("segments per coder: " + ", ".join(
+        f"{k} {v}" for k, v in result.segments_per_coder.items()))
+    for path, count in result.segments_per_code.items():
+        click.echo(f"{count:>6}  {path}")
+
+
+@main.command()
+@click.option("--restore", is_flag=True, help="Restore project.json from the newest good backup.")
+@_project_option
+def doctor(restore: bool, project_path: Path | None) -> None:
+    """Check the store, the sources' hashes and every offset; optionally restore a backup."""
+    from qualtui.store.project import doctor as run_doctor
+    from qualtui.store.project import find_project_root, restore_newest_backup
+
+    root = project_path if project_path else find_project_root()
+    if restore:
+        backup, kept = restore_newest_backup(root)
+        click.echo(f"restored {root / 'project.json'} from {backup}"
+                   + (f"; the broken file is kept as {kept}" if kept else ""))
+    findings_total = 0
+    from rich.console import Console  # noqa: F401 - progress uses rich
+
+    with _progress("checking", 1) as _advance:
+        findings = run_doctor(root)
+    errors = 0
+    for finding in findings:
+        findings_total += 1
+        if finding.level == "error":
+            errors += 1
+        click.echo(f"{finding.level}: {finding.message}")
+    if errors:
+        sys.exit(1)
+
+
+def _register_extensions() -> None:
+    import importlib
+    import importlib.util
+
+    from qualtui.commands import EXTENSION_MODULES
+
+    for name in EXTENSION_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(main)
+
+
+_register_extensions()
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
