@@ -36,6 +36,11 @@ class QualtuiGroup(click.Group):
             ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            # output piped into e.g. `head`, which stopped reading: not an error
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
         except KeyboardInterrupt:
             click.echo("qualtui: interrupted", err=True)
             ctx.exit(130)
@@ -307,9 +312,12 @@ def codebook_import(ctx: click.Context, file: Path, project_path: Path | None) -
 
     specs = read_codebook(file)
     project = _open(ctx, project_path)
+    from qualtui.core.codebook import SEP, split_path
+
     added, changed = project.codebook.import_specs(specs)
-    click.echo(f"{len(added)} codes added, {len(changed)} changed, "
-               f"{len(specs) - len(added) - len(changed)} unchanged")
+    touched = set(added) | set(changed)
+    unchanged = [s for s in specs if SEP.join(split_path(s.path)) not in touched]
+    click.echo(f"{len(added)} codes added, {len(changed)} changed, {len(unchanged)} unchanged")
     for path in added:
         click.echo(f"  + {path}")
     for path in changed:
@@ -521,24 +529,29 @@ def stats(ctx: click.Context, as_json: bool, project_path: Path | None) -> None:
 @main.command()
 @click.option("--restore", is_flag=True, help="Restore project.json from the newest good backup.")
 @_project_option
-def doctor(restore: bool, project_path: Path | None) -> None:
+@click.pass_context
+def doctor(ctx: click.Context, restore: bool, project_path: Path | None) -> None:
     """Check the store, the sources' hashes and every offset; optionally restore a backup."""
     from qualtui.store.project import doctor as run_doctor
     from qualtui.store.project import find_project_root, restore_newest_backup
 
-    root = project_path if project_path else find_project_root()
+    root = project_path or ctx.find_root().params.get("project_path") or find_project_root()
     if restore:
         backup, kept = restore_newest_backup(root)
         click.echo(f"restored {root / 'project.json'} from {backup}"
                    + (f"; the broken file is kept as {kept}" if kept else ""))
-    findings_total = 0
-    from rich.console import Console  # noqa: F401 - progress uses rich
+    with _progress("checking", 100) as advance:
+        state = {"done": 0}
 
-    with _progress("checking", 1) as _advance:
-        findings = run_doctor(root)
+        def report(done: int, total: int) -> None:
+            step = int(100 * done / max(total, 1)) - state["done"]
+            if step > 0:
+                advance(step)
+                state["done"] += step
+
+        findings = run_doctor(root, progress=report)
     errors = 0
     for finding in findings:
-        findings_total += 1
         if finding.level == "error":
             errors += 1
         click.echo(f"{finding.level}: {finding.message}")

@@ -270,4 +270,9 @@ class TinyDBRepository:
                 path.unlink(missing_ok=True)
 
     def close(self) -> None:
+        """Release the lock file; keep a backup of what this process committed."""
+        if self.storage.commits and self.path.exists():
+            with self.lock:
+                self.backups.take(self.path)
+            self.storage.commits = 0
         self.lock.close()
