@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +16,15 @@ import click
 if TYPE_CHECKING:
     from qualtui.core.project import Project
 
-DEBUG_ENV = "QUALTUI_DEBUG"
+from qualtui.commands.common import (
+    DEBUG_ENV,
+    coder_option,
+    echo_json,
+    open_project_for,
+    progress,
+    project_option,
+    write_output,
+)
 
 
 class QualtuiGroup(click.Group):
@@ -56,59 +62,6 @@ class QualtuiGroup(click.Group):
             click.echo(f"qualtui: internal error: {type(exc).__name__}: {exc}"
                        " (run with --debug for the traceback)", err=True)
             ctx.exit(2)
-
-
-def _project_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "-p", "--project", "project_path", type=click.Path(path_type=Path), default=None,
-        help="Project directory (default: nearest directory upward holding qualtui.yaml).",
-    )(func)
-
-
-def _coder_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--coder", default=None,
-                        help="Coder id (default: QUALTUI_CODER, qualtui.yaml, else $USER).")(func)
-
-
-def _open(ctx: click.Context, project_path: Path | None, coder: str | None = None) -> Project:
-    from qualtui.store.project import open_project
-
-    root_opts = ctx.find_root().params
-    path = project_path or root_opts.get("project_path")
-    project = open_project(path, coder=coder or root_opts.get("coder"))
-    ctx.call_on_close(project.close)
-    return project
-
-
-def _echo_json(data: Any) -> None:
-    import orjson
-
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
-
-
-def _write_output(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from qualtui.store.storage import atomic_write_bytes
-
-    atomic_write_bytes(output, text.encode("utf-8"), 0o600)
-    click.echo(f"wrote {output}", err=True)
-
-
-@contextmanager
-def _progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on a terminal; silent when stderr is not a terminal."""
-    if total < 2 or not sys.stderr.isatty() or os.environ.get("CI"):
-        yield lambda advance=1: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(description, total=total)
-        yield lambda advance=1: progress.advance(task, advance)
 
 
 @click.group(cls=QualtuiGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -152,13 +105,13 @@ def init(path: Path, title: str | None, codebook_file: Path | None, group: bool)
 
 @main.command("open")
 @click.argument("path", type=click.Path(path_type=Path), required=False)
-@_coder_option
+@coder_option
 @click.option("--theme", default=None, help="Theme name for this session.")
 @click.pass_context
 def open_cmd(ctx: click.Context, path: Path | None, coder: str | None,
              theme: str | None) -> None:
     """Open the project in the terminal UI."""
-    project = _open(ctx, path, coder)
+    project = open_project_for(ctx, path, coder)
     from qualtui.tui.app import run_app  # Textual is imported only here
 
     run_app(project, theme=theme)
@@ -172,8 +125,8 @@ def open_cmd(ctx: click.Context, path: Path | None, coder: str | None,
               help="CSV of document attributes (document,case,attr1,...).")
 @click.option("--name", default=None, help="Document name (one file only).")
 @click.option("--force", is_flag=True, help="Import again even if already imported.")
-@_project_option
-@_coder_option
+@project_option
+@coder_option
 @click.pass_context
 def import_cmd(ctx: click.Context, files: tuple[Path, ...], encoding: str | None,
                attributes_file: Path | None, name: str | None, force: bool,
@@ -186,10 +139,10 @@ def import_cmd(ctx: click.Context, files: tuple[Path, ...], encoding: str | None
         raise click.UsageError("give files to import and/or --attributes FILE.csv")
     if name and len(files) > 1:
         raise click.UsageError("--name works with one file only")
-    project = _open(ctx, project_path, coder)
+    project = open_project_for(ctx, project_path, coder)
     # Read and validate every file first: nothing is written if one is bad.
     prepared = []
-    with _progress("reading", len(files)) as advance:
+    with progress("reading", len(files)) as advance:
         for file in files:
             prepared.append((file, read_document(file, encoding=encoding)))
             advance()
@@ -203,7 +156,7 @@ def import_cmd(ctx: click.Context, files: tuple[Path, ...], encoding: str | None
             raise QualtuiError(f"{attributes_file}: unknown document(s) {', '.join(unknown)}"
                                " (names are file names without extension)")
     imported = 0
-    with _progress("importing", len(prepared)) as advance:
+    with progress("importing", len(prepared)) as advance:
         for file, result in prepared:
             doc = project.documents.add(
                 name or file.stem, result.text, fmt=result.format, filename=file.name,
@@ -222,11 +175,11 @@ def import_cmd(ctx: click.Context, files: tuple[Path, ...], encoding: str | None
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@_project_option
+@project_option
 @click.pass_context
 def documents(ctx: click.Context, as_json: bool, project_path: Path | None) -> None:
     """List documents with their size and number of segments."""
-    project = _open(ctx, project_path)
+    project = open_project_for(ctx, project_path)
     counts: dict[str, int] = {}
     for seg in project.coding.segments():
         counts[seg.document_id] = counts.get(seg.document_id, 0) + 1
@@ -237,7 +190,7 @@ def documents(ctx: click.Context, as_json: bool, project_path: Path | None) -> N
              "attributes": d.attributes, "imported_at": d.imported_at}
             for d in project.documents.all()]
     if as_json:
-        _echo_json(rows)
+        echo_json(rows)
         return
     if not rows:
         click.echo("no documents yet: qualtui import FILE...")
@@ -256,13 +209,13 @@ def attributes() -> None:
 
 @attributes.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
-@_project_option
+@project_option
 @click.pass_context
 def attributes_import(ctx: click.Context, file: Path, project_path: Path | None) -> None:
     """Import a CSV with columns document[,case],attribute,..."""
     from qualtui.io.tables import parse_attribute_csv
 
-    project = _open(ctx, project_path)
+    project = open_project_for(ctx, project_path)
     report = project.cases.apply_table(parse_attribute_csv(file))
     types = ", ".join(f"{k} ({v})" for k, v in report.attributes.items())
     click.echo(f"{report.documents_updated} documents updated, {report.cases_added} cases"
@@ -279,14 +232,14 @@ def codebook() -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
 @click.option("--format", "fmt", type=click.Choice(["yaml", "md", "csv"]), default=None,
               help="Default: from the output's extension, else yaml.")
-@_project_option
+@project_option
 @click.pass_context
 def codebook_export(ctx: click.Context, output: Path | None, fmt: str | None,
                     project_path: Path | None) -> None:
     """Write the codebook as YAML (round-trips), CSV or a Markdown appendix."""
     from qualtui.io import codebook_files
 
-    project = _open(ctx, project_path)
+    project = open_project_for(ctx, project_path)
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
         fmt = {"md": "md", "markdown": "md", "csv": "csv"}.get(suffix, "yaml")
@@ -299,19 +252,19 @@ def codebook_export(ctx: click.Context, output: Path | None, fmt: str | None,
         text = codebook_files.to_csv(specs, counts)
     else:
         text = codebook_files.to_markdown(specs, title, counts)
-    _write_output(text, output)
+    write_output(text, output)
 
 
 @codebook.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
-@_project_option
+@project_option
 @click.pass_context
 def codebook_import(ctx: click.Context, file: Path, project_path: Path | None) -> None:
     """Merge a codebook (.yaml/.csv) by path: add missing codes, update changed fields."""
     from qualtui.io.codebook_files import read_codebook
 
     specs = read_codebook(file)
-    project = _open(ctx, project_path)
+    project = open_project_for(ctx, project_path)
     from qualtui.core.codebook import SEP, split_path
 
     added, changed = project.codebook.import_specs(specs)
@@ -332,32 +285,32 @@ def codebook_import(ctx: click.Context, file: Path, project_path: Path | None) -
 @click.option("--code", "code_path", required=True, help='Code path, e.g. "Benefits/Efficiency".')
 @click.option("--memo", default="", help="A memo on the new segment.")
 @click.option("--create", is_flag=True, help="Create the code path if it is missing.")
-@_project_option
-@_coder_option
+@project_option
+@coder_option
 @click.option("--json", "as_json", is_flag=True, help="Print the new segment as JSON.")
 @click.pass_context
 def code(ctx: click.Context, doc_name: str, start: int, end: int, code_path: str, memo: str,
          create: bool, project_path: Path | None, coder: str | None, as_json: bool) -> None:
     """Apply a code to a range of a document."""
-    project = _open(ctx, project_path, coder)
+    project = open_project_for(ctx, project_path, coder)
     doc = project.documents.by_name(doc_name)
     code_rec = project.codebook.resolve(code_path, create=create)
     segment = project.coding.apply(doc.id, start, end, code_rec.id, memo=memo)
     if as_json:
-        _echo_json(_segment_json(project, segment, {doc.id: doc.name}))
+        echo_json(_segment_json(project, segment, {doc.id: doc.name}))
     else:
         click.echo(f"{segment.id}  {doc.name} {start}-{end}  {project.codebook.path_of(code_rec)}")
 
 
 @main.command()
 @click.option("--segment", "segment_id", required=True, help="Segment id (or a unique prefix).")
-@_project_option
-@_coder_option
+@project_option
+@coder_option
 @click.pass_context
 def uncode(ctx: click.Context, segment_id: str, project_path: Path | None,
            coder: str | None) -> None:
     """Remove a coded segment."""
-    project = _open(ctx, project_path, coder)
+    project = open_project_for(ctx, project_path, coder)
     segment = project.coding.remove(segment_id)
     click.echo(f"removed {segment.id}")
 
@@ -377,7 +330,7 @@ def _segment_json(project: Project, segment: Any, names: dict[str, str],
 @click.option("--coder", "coder_filter", default=None, help="Only this coder's segments.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
-@_project_option
+@project_option
 @click.pass_context
 def segments(ctx: click.Context, code_path: str | None, doc_name: str | None,
              coder_filter: str | None, as_json: bool, as_csv: bool,
@@ -385,7 +338,7 @@ def segments(ctx: click.Context, code_path: str | None, doc_name: str | None,
     """List coded segments (or 'segments import FILE.csv')."""
     if ctx.invoked_subcommand is not None:
         return
-    project = _open(ctx, project_path)
+    project = open_project_for(ctx, project_path)
     code_ids = None
     if code_path:
         root = project.codebook.resolve(code_path)
@@ -398,7 +351,7 @@ def segments(ctx: click.Context, code_path: str | None, doc_name: str | None,
     order = {d.id: i for i, d in enumerate(project.documents.all())}
     rows.sort(key=lambda r: (order.get(r["document_id"], 0), r["start"], r["end"]))
     if as_json:
-        _echo_json(rows)
+        echo_json(rows)
     elif as_csv:
         from qualtui.io.tables import write_csv
 
@@ -416,8 +369,8 @@ def segments(ctx: click.Context, code_path: str | None, doc_name: str | None,
 @segments.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--create", is_flag=True, help="Add missing code paths.")
-@_project_option
-@_coder_option
+@project_option
+@coder_option
 @click.pass_context
 def segments_import(ctx: click.Context, file: Path, create: bool, project_path: Path | None,
                     coder: str | None) -> None:
@@ -426,13 +379,13 @@ def segments_import(ctx: click.Context, file: Path, create: bool, project_path: 
     from qualtui.core.errors import QualtuiError
     from qualtui.io.tables import parse_segment_csv
 
-    project = _open(ctx, project_path, coder or ctx.find_root().params.get("coder"))
+    project = open_project_for(ctx, project_path, coder or ctx.find_root().params.get("coder"))
     rows, errors = parse_segment_csv(file)
     docs = {d.name: d for d in project.documents.all()}
     paths = project.codebook.paths()
     requests: list[CodingRequest] = []
     missing_codes: list[str] = []
-    with _progress("checking", len(rows)) as advance:
+    with progress("checking", len(rows)) as advance:
         for row in rows:
             doc = docs.get(row.document)
             if doc is None:
@@ -471,21 +424,21 @@ def segments_import(ctx: click.Context, file: Path, create: bool, project_path: 
 
 # -- history -------------------------------------------------------------------------------------
 @main.command()
-@_project_option
-@_coder_option
+@project_option
+@coder_option
 @click.pass_context
 def undo(ctx: click.Context, project_path: Path | None, coder: str | None) -> None:
     """Undo your last change (never another coder's)."""
-    click.echo(_open(ctx, project_path, coder).undo())
+    click.echo(open_project_for(ctx, project_path, coder).undo())
 
 
 @main.command()
-@_project_option
-@_coder_option
+@project_option
+@coder_option
 @click.pass_context
 def redo(ctx: click.Context, project_path: Path | None, coder: str | None) -> None:
     """Redo the change you last undid."""
-    click.echo(_open(ctx, project_path, coder).redo())
+    click.echo(open_project_for(ctx, project_path, coder).redo())
 
 
 @main.command()
@@ -493,15 +446,15 @@ def redo(ctx: click.Context, project_path: Path | None, coder: str | None) -> No
 @click.option("--coder", "coder_filter", default=None, help="Only this coder's entries.")
 @click.option("--limit", type=int, default=None, help="Only the last N entries.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with before/after).")
-@_project_option
+@project_option
 @click.pass_context
 def log(ctx: click.Context, since: str | None, coder_filter: str | None, limit: int | None,
         as_json: bool, project_path: Path | None) -> None:
     """The audit log: who changed what, when."""
-    project = _open(ctx, project_path)
+    project = open_project_for(ctx, project_path)
     entries = project.log.entries(coder=coder_filter, since=since, limit=limit)
     if as_json:
-        _echo_json([e.__dict__ for e in entries])
+        echo_json([e.__dict__ for e in entries])
         return
     for e in entries:
         mark = " (undone)" if e.undone else ""
@@ -510,13 +463,13 @@ def log(ctx: click.Context, since: str | None, coder_filter: str | None, limit: 
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@_project_option
+@project_option
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool, project_path: Path | None) -> None:
     """Documents, words, codes, segments; segments per code and per coder."""
-    result = _open(ctx, project_path).stats()
+    result = open_project_for(ctx, project_path).stats()
     if as_json:
-        _echo_json(result.as_json())
+        echo_json(result.as_json())
         return
     click.echo(f"documents {result.documents}   words {result.words}   codes {result.codes}"
                f"   segments {result.segments}   memos {result.memos}")
@@ -528,7 +481,7 @@ def stats(ctx: click.Context, as_json: bool, project_path: Path | None) -> None:
 
 @main.command()
 @click.option("--restore", is_flag=True, help="Restore project.json from the newest good backup.")
-@_project_option
+@project_option
 @click.pass_context
 def doctor(ctx: click.Context, restore: bool, project_path: Path | None) -> None:
     """Check the store, the sources' hashes and every offset; optionally restore a backup."""
@@ -540,7 +493,7 @@ def doctor(ctx: click.Context, restore: bool, project_path: Path | None) -> None
         backup, kept = restore_newest_backup(root)
         click.echo(f"restored {root / 'project.json'} from {backup}"
                    + (f"; the broken file is kept as {kept}" if kept else ""))
-    with _progress("checking", 100) as advance:
+    with progress("checking", 100) as advance:
         state = {"done": 0}
 
         def report(done: int, total: int) -> None:
