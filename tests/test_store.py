@@ -37,12 +37,15 @@ WORKER = textwrap.dedent(
     for i in range(count):
         seg = project.coding.apply(doc.id, i % 50, i % 50 + 1 + (i // 50), code.id)
         print(seg.id, flush=True)
+    if len(sys.argv) > 4:
+        project.close()  # compacts the journal into project.json while others still write
     """
 )
 
 
-def _run_worker(root: Path, coder: str, count: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", WORKER, str(root), coder, str(count)],
+def _run_worker(root: Path, coder: str, count: int, close: bool = False) -> subprocess.Popen:
+    extra = ["close"] if close else []
+    return subprocess.Popen([sys.executable, "-c", WORKER, str(root), coder, str(count), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -75,11 +78,53 @@ def test_group_project_modes_ignore_umask(tmp_path: Path) -> None:
     assert sources and stat.S_IMODE(sources[0].stat().st_mode) == 0o660
 
 
-def test_commit_is_valid_json_with_tinydb_layout(coded_project) -> None:
-    raw = orjson.loads((coded_project.root / "project.json").read_bytes())
+def read_store(root: Path) -> dict:
+    """What a fresh process reads: project.json with the journal replayed."""
+    return TinyDBRepository(root).storage.cached()
+
+
+def test_commit_goes_to_journal_and_close_compacts(coded_project) -> None:
+    root = coded_project.root
+    assert (root / "project.json.journal").stat().st_size > 100
+    assert read_store(root)["documents"], "a fresh reader replays the journal"
+    coded_project.close()
+    raw = orjson.loads((root / "project.json").read_bytes())
     assert set(raw) >= {"meta", "documents", "codes", "log"}
     doc = next(iter(raw["documents"].values()))
     assert doc["name"] == "P99" and len(doc["id"]) == 36
+    # a plain TinyDB opens the compacted file
+    from tinydb import TinyDB
+
+    with TinyDB(root / "project.json", access_mode="r") as plain:
+        assert plain.table("documents").all()[0]["name"] == "P99"
+
+
+def test_torn_journal_tail_is_ignored_and_repaired(coded_project) -> None:
+    root = coded_project.root
+    journal = root / "project.json.journal"
+    with open(journal, "ab") as fh:
+        fh.write(b'{"seq": 999, "changes": [["segments", "77", {"id"')  # killed mid-append
+    other = open_project(root, coder="coder2")
+    assert len(other.documents.all()) == 1
+    doc = other.documents.all()[0]
+    code = other.codebook.find("Benefits/Transparency")
+    other.coding.apply(doc.id, 0, 4, code.id)  # truncates the torn tail, then appends
+    assert len(read_store(root)["segments"]) == 1
+    assert b"999" not in journal.read_bytes()
+    other.close()
+
+
+def test_incremental_reload_reads_only_new_lines(coded_project) -> None:
+    other = open_project(coded_project.root, coder="coder2")
+    other.documents.all()
+    key_before = other.repo.storage._key
+    doc = coded_project.documents.all()[0]
+    code = coded_project.codebook.find("Benefits/Transparency")
+    coded_project.coding.apply(doc.id, 0, 5, code.id)
+    assert other.refresh()
+    assert other.repo.storage._key == key_before  # project.json was not re-read
+    assert len(other.coding.segments()) == 1
+    other.close()
 
 
 def test_second_repository_sees_changes(coded_project) -> None:
@@ -165,10 +210,11 @@ def test_empty_or_wrong_shape_is_refused(project_dir: Path, content: bytes) -> N
 
 
 def test_backups_rotate_keep_last_and_daily(project_dir: Path) -> None:
-    repo = TinyDBRepository(project_dir, backup_interval=0)
     for i in range(15):
+        repo = TinyDBRepository(project_dir, backup_interval=0)
         with repo.transaction():
             repo.set_meta("counter", i)
+        repo.close()
     backups = repo.backups.list()
     assert 10 <= len(backups) <= 11  # newest 10 (+ the newest of the day if older)
     data = orjson.loads(backups[-1].read_bytes())
@@ -200,19 +246,27 @@ def test_newer_schema_refused_older_migrated(project_dir: Path) -> None:
 def test_four_processes_apply_codes_concurrently(project_dir: Path) -> None:
     _prepare(project_dir)
     per_process = int(os.environ.get("QUALTUI_STRESS_N", "500"))
-    workers = [_run_worker(project_dir, f"coder{i}", per_process) for i in range(4)]
+    workers = [_run_worker(project_dir, f"coder{i}", per_process, close=i % 2 == 0)
+               for i in range(4)]
     acknowledged: set[str] = set()
     for worker in workers:
         out, err = worker.communicate(timeout=300)
         assert worker.returncode == 0, err
         acknowledged.update(out.split())
     assert len(acknowledged) == 4 * per_process
-    data = orjson.loads((project_dir / "project.json").read_bytes())
+    data = read_store(project_dir)  # the workers exit without close: journal replayed
     stored = [s["id"] for s in data["segments"].values()]
     assert len(stored) == len(set(stored)) == 4 * per_process
     assert acknowledged == set(stored)
     log_seqs = [e["seq"] for e in data["log"].values()]
     assert len(log_seqs) == len(set(log_seqs)), "no two operations share a sequence number"
+    # the last process to close compacts: project.json alone then holds every write
+    final = open_project(project_dir, coder="check")
+    final.coding.apply(final.documents.all()[0].id, 0, 1999, final.codebook.find(
+        "Benefits/Transparency").id)
+    final.close()
+    compacted = orjson.loads((project_dir / "project.json").read_bytes())
+    assert acknowledged <= {s["id"] for s in compacted["segments"].values()}
 
 
 @pytest.mark.slow
@@ -234,8 +288,8 @@ def test_kill_9_never_loses_an_acknowledged_write(project_dir: Path) -> None:
         rest, err = worker.communicate()
         acknowledged.update(rest.split())
         assert worker.returncode == -signal.SIGKILL, err
-        data = orjson.loads((project_dir / "project.json").read_bytes())  # always parses
-        stored = {s["id"] for s in data["segments"].values()}
+        orjson.loads((project_dir / "project.json").read_bytes())  # always parses
+        stored = {s["id"] for s in read_store(project_dir)["segments"].values()}
         assert acknowledged <= stored, f"round {round_no}: lost {acknowledged - stored}"
         killed_mid_stream += len(acknowledged) > seen_before
     assert killed_mid_stream >= rounds * 0.8, "most rounds must be killed while writing"

@@ -1,15 +1,16 @@
 """Rotating backups of ``project.json`` in ``backups/``.
 
-A backup is a copy of the file about to be replaced, taken at most every ``interval``
-seconds and on open; kept: the newest ``keep_last`` plus the newest one of each day.
-(Hard links would be free, but any tool that rewrites ``project.json`` in place, such as
-TinyDB's own JSONStorage or an editor, would then corrupt the backups with it.)
+A backup is a complete snapshot of the store (``project.json`` with its journal applied),
+written when the store is compacted and at most every ``interval`` seconds, and when a
+process that changed the project closes it; kept: the newest ``keep_last`` plus the
+newest one of each day. Backups are real copies: hard links would be free, but any tool
+that rewrites ``project.json`` in place (TinyDB's own JSONStorage, an editor) would then
+corrupt the backups with it.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,7 +39,7 @@ class BackupRotation:
         backups = self.list()
         return str(backups[-1]) if backups else ""
 
-    def _due(self) -> bool:
+    def due(self) -> bool:
         if self._last is None:
             backups = self.list()
             if not backups:
@@ -49,27 +50,31 @@ class BackupRotation:
                 return True
         return time.time() - self._last >= self.interval
 
-    def before_replace(self, path: Path, force: bool = False) -> Path | None:
-        """Keep the current ``path`` (about to be replaced) as a backup if one is due."""
-        if not path.exists() or not (force or self._due()):
-            return None
-        return self.take(path)
+    def if_due(self, payload: bytes) -> Path | None:
+        """Write ``payload`` (a full store snapshot) as a backup if one is due."""
+        return self.write(payload) if self.due() else None
 
-    def take(self, path: Path) -> Path | None:
-        if not path.exists():
-            return None
+    def write(self, payload: bytes, mode: int = 0o600) -> Path:
         self.directory.mkdir(mode=self.dir_mode, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
         target = self.directory / f"{PREFIX}{stamp}{SUFFIX}"
-        if target.exists():
-            return target
-        tmp = target.with_suffix(".tmp")
-        shutil.copyfile(path, tmp)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
+        tmp = self.directory / f".{target.name}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        try:
+            os.write(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, target)
         self._last = time.time()
         self.prune()
         return target
+
+    def take(self, path: Path) -> Path | None:
+        """Copy the file ``path`` as a backup (used before migrations and restores)."""
+        if not path.exists():
+            return None
+        return self.write(path.read_bytes(), path.stat().st_mode & 0o777)
 
     def prune(self) -> None:
         backups = self.list()

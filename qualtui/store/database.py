@@ -113,7 +113,7 @@ class TinyDBRepository:
         self.db = ProjectDB(storage=lambda: self.storage)  # type: ignore[arg-type]
         self._index: dict[str, dict[str, str]] = {}
         self._next_id: dict[str, int] = {}
-        self._indexed_data: Any = None
+        self._indexed_version = -1
         self._thread_lock = threading.RLock()
 
     # -- transactions -------------------------------------------------------------------
@@ -130,10 +130,10 @@ class TinyDBRepository:
 
     def _data(self) -> dict[str, Any]:
         data = self.storage.cached()
-        if data is not self._indexed_data:
+        if self.storage.version != self._indexed_version:
             self._index.clear()
             self._next_id.clear()
-            self._indexed_data = data
+            self._indexed_version = self.storage.version
         return data
 
     def _table(self, table: str, create: bool = False) -> dict[str, Any]:
@@ -174,9 +174,6 @@ class TinyDBRepository:
         return self._table(table).get(key)
 
     # -- writes (inside transaction()) -------------------------------------------------------
-    def _mark(self) -> None:
-        self.storage._pending = True
-
     def insert(self, table: str, record: dict[str, Any]) -> None:
         self._require_txn()
         raw = self._table(table, create=True)
@@ -186,10 +183,11 @@ class TinyDBRepository:
         next_id = self._next_id.get(table)
         if next_id is None:
             next_id = max((int(k) for k in raw), default=0) + 1
-        raw[str(next_id)] = dict(record)
+        doc = dict(record)
+        raw[str(next_id)] = doc
         index[record["id"]] = str(next_id)
         self._next_id[table] = next_id + 1
-        self._mark()
+        self.storage.record(table, str(next_id), doc)
 
     def replace(self, table: str, record: dict[str, Any]) -> None:
         self._require_txn()
@@ -197,8 +195,9 @@ class TinyDBRepository:
         if key is None:
             self.insert(table, record)
             return
-        self._table(table)[key] = dict(record)
-        self._mark()
+        doc = dict(record)
+        self._table(table)[key] = doc
+        self.storage.record(table, key, doc)
 
     def delete(self, table: str, record_id: str) -> None:
         self._require_txn()
@@ -206,7 +205,7 @@ class TinyDBRepository:
         key = index.pop(record_id, None)
         if key is not None:
             self._table(table).pop(key, None)
-            self._mark()
+            self.storage.record(table, key, None)
 
     def get_meta(self, key: str, default: Any = None) -> Any:
         for doc in self._table("meta").values():
@@ -217,16 +216,19 @@ class TinyDBRepository:
     def set_meta(self, key: str, value: Any) -> None:
         self._require_txn()
         raw = self._table("meta", create=True)
-        for doc in raw.values():
+        for doc_key, doc in raw.items():
             if doc.get("key") == key:
                 doc["value"] = value
-                self._mark()
+                self.storage.record("meta", doc_key, doc)
                 return
         next_id = max((int(k) for k in raw), default=0) + 1
         raw[str(next_id)] = {"key": key, "value": value}
-        self._mark()
+        self.storage.record("meta", str(next_id), raw[str(next_id)])
 
     # -- change detection ----------------------------------------------------------------------
+    def _data_loaded(self) -> bool:
+        return self.storage._data is not None
+
     def changed_on_disk(self) -> bool:
         return self.storage.changed_on_disk()
 
@@ -270,9 +272,15 @@ class TinyDBRepository:
                 path.unlink(missing_ok=True)
 
     def close(self) -> None:
-        """Release the lock file; keep a backup of what this process committed."""
-        if self.storage.commits and self.path.exists():
+        """If this process changed the project: fold the journal into ``project.json`` (so
+        the file alone is complete for other tools) and keep a backup. Release the lock."""
+        if self.storage.commits and self._data_loaded():
             with self.lock:
-                self.backups.take(self.path)
+                self.storage.reload_if_changed()
+                if self.storage.journal_has_changes():
+                    payload = self.storage.compact()
+                else:
+                    payload = self.storage.snapshot_bytes()
+                self.backups.write(payload, self.file_mode)
             self.storage.commits = 0
         self.lock.close()

@@ -129,7 +129,7 @@ def check_schema(repo: TinyDBRepository) -> int:
                 data = MIGRATIONS[version](data)
             _set_schema(data, SCHEMA_VERSION)
             repo.storage._data = data
-            repo.storage._pending = True
+            repo.storage.mark_full()
         return found
 
 
@@ -149,7 +149,9 @@ def open_project(path: Path | None = None, *, coder: str | None = None,
     repo = TinyDBRepository(root, file_mode=file_mode, dir_mode=dir_mode,
                             backup_interval=backup_interval)
     check_schema(repo)
-    repo.backups.before_replace(repo.path)  # one backup per open, at most every interval
+    if repo.backups.due():  # a backup on open, at most every interval
+        with repo.lock:
+            repo.backups.write(repo.storage.snapshot_bytes(), file_mode)
     return Project(repo, settings, resolve_coder(coder, settings))
 
 
@@ -258,6 +260,8 @@ def restore_newest_backup(root: Path) -> tuple[Path, Path | None]:
                 kept = root / f"project.json.broken-{stamp}"
                 os.replace(repo.path, kept)
             atomic_write_bytes(repo.path, raw, file_mode)
+            # the journal holds changes on top of the broken file: it no longer applies
+            repo.storage.journal_path.unlink(missing_ok=True)
             repo.lock.write_generation(repo.lock.read_generation() + 1)
             repo.close()
             return backup, kept
