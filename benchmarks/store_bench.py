@@ -24,7 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qualtui.core.models import Segment, new_id, now_iso, to_dict  # noqa: E402
+from qualtui.core.models import LogEntry, Segment, new_id, now_iso, to_dict  # noqa: E402
+from qualtui.core.oplog import encode_entry  # noqa: E402
 from qualtui.store.project import init_project, open_project  # noqa: E402
 
 WORDS = ("social media agency public records privacy security accuracy guideline officer"
@@ -56,11 +57,10 @@ def build(root: Path, segments: int, documents: int = 200, codes: int = 300) -> 
                           start + rng.randrange(20, 400), "bench", now_iso())
             record = to_dict(seg)
             repo.insert("segments", record)
-            repo.insert("log", {"id": new_id(), "seq": seq, "at": now_iso(), "coder": "bench",
-                                "op": "segment.apply", "summary": "coded D000 0-10 as X",
-                                "changes": [{"table": "segments", "id": seg.id, "before": None,
-                                             "after": record}],
-                                "undone": False, "reverts": None})
+            repo.insert("log", encode_entry(LogEntry(
+                id=new_id(), seq=seq, at=now_iso(), coder="bench", op="segment.apply",
+                summary="coded D000 0-10 as X",
+                changes=[{"table": "segments", "id": seg.id, "before": None, "after": record}])))
             seq += 1
         repo.set_meta("next_seq", seq)
     project.close()

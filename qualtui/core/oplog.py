@@ -3,6 +3,10 @@
 An operation records, per touched record, its state before and after. Undo is per coder:
 it reverts *my* last operation and refuses when someone else changed a record since.
 Undo and redo are themselves logged (``op`` "undo"/"redo", ``reverts`` = the entry).
+
+In the store, an entry's ``changes`` is kept as one compact JSON string (``changes_json``):
+the log is as long as the project's history, and parsed before/after dicts for every entry
+cost about three times the memory of the string. ``decode_changes`` reads either form.
 """
 
 from __future__ import annotations
@@ -12,11 +16,35 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from qualtui.core.errors import Conflict
 from qualtui.core.models import LogEntry, from_dict, new_id, now_iso
 from qualtui.core.repository import Repository
 
 UNDO, REDO = "undo", "redo"
+
+
+def decode_changes(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """The changes of a stored log row (``changes_json`` string, or a ``changes`` list)."""
+    raw = row.get("changes_json")
+    if raw is not None:
+        return orjson.loads(raw)
+    return list(row.get("changes") or [])
+
+
+def encode_entry(entry: LogEntry) -> dict[str, Any]:
+    """A LogEntry as stored: ``changes`` as one JSON string."""
+    record = dict(entry.__dict__)
+    record.pop("changes")
+    record["changes_json"] = orjson.dumps(entry.changes).decode()
+    return record
+
+
+def entry_from_row(row: dict[str, Any]) -> LogEntry:
+    entry = from_dict(LogEntry, row)
+    entry.changes = decode_changes(row)
+    return entry
 
 
 @dataclass
@@ -73,7 +101,7 @@ class OperationLog:
         entry = LogEntry(id=new_id(), seq=seq, at=now_iso(), coder=operation.coder,
                          op=operation.op, summary=operation.summary,
                          changes=operation.changes, reverts=reverts)
-        self.repo.insert("log", entry.__dict__ | {"changes": entry.changes})
+        self.repo.insert("log", encode_entry(entry))
         self.repo.set_meta("next_seq", seq + 1)
         return entry
 
@@ -81,7 +109,7 @@ class OperationLog:
     def entries(self, coder: str | None = None, since: str | None = None,
                 limit: int | None = None) -> list[LogEntry]:
         rows = sorted(self.repo.all("log"), key=lambda r: r.get("seq", 0))
-        out = [from_dict(LogEntry, r) for r in rows
+        out = [entry_from_row(r) for r in rows
                if (coder is None or r.get("coder") == coder)
                and (since is None or r.get("at", "") >= since)]
         return out[-limit:] if limit else out
@@ -118,7 +146,7 @@ class OperationLog:
             if target is None:
                 raise Conflict(f"nothing to undo for {self.coder}")
             inverse = [{"table": c["table"], "id": c["id"], "before": c["after"],
-                        "after": c["before"]} for c in reversed(target["changes"])]
+                        "after": c["before"]} for c in reversed(decode_changes(target))]
             self._check_current(inverse, target, "undo")
             operation = self._apply(inverse, UNDO, f"undo: {target['summary']}")
             self.repo.replace("log", dict(target) | {"undone": True})
@@ -129,7 +157,7 @@ class OperationLog:
             target = self.redo_target()
             if target is None:
                 raise Conflict(f"nothing to redo for {self.coder}")
-            changes = [dict(c) for c in target["changes"]]
+            changes = decode_changes(target)
             self._check_current(changes, target, "redo")
             operation = self._apply(changes, REDO, f"redo: {target['summary']}")
             self.repo.replace("log", dict(target) | {"undone": False})
@@ -151,7 +179,10 @@ class OperationLog:
         rows = sorted((r for r in self.repo.all("log") if r.get("seq", 0) > after_seq),
                       key=lambda r: r["seq"], reverse=True)
         for row in rows:
-            if any(c["table"] == table and c["id"] == record_id for c in row["changes"]):
+            raw = row.get("changes_json")
+            if raw is not None and record_id not in raw:
+                continue  # cheap pre-filter before decoding
+            if any(c["table"] == table and c["id"] == record_id for c in decode_changes(row)):
                 return row["coder"]
         return "someone"
 
