@@ -13,6 +13,7 @@ own core services and only then moved into place.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -23,6 +24,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+os.environ.setdefault("QUALTUI_ID_SEED", "qualtui-sample-project")  # stable ids across rebuilds
 
 from qualtui.core.codebook import CodeSpec  # noqa: E402
 from qualtui.core.coding import CodingRequest  # noqa: E402

@@ -7,6 +7,8 @@ Offsets are Unicode code points into a document's normalised text, end exclusive
 from __future__ import annotations
 
 import dataclasses
+import os
+import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -15,8 +17,18 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+_SEEDED: random.Random | None = (
+    random.Random(os.environ["QUALTUI_ID_SEED"]) if os.environ.get("QUALTUI_ID_SEED") else None)
+
+
 def new_id() -> str:
-    """A fresh lower-case UUID4 string."""
+    """A fresh lower-case UUID4 string.
+
+    With ``QUALTUI_ID_SEED`` set, ids come from a seeded generator instead, so that a
+    rebuild of the sample project gives the same ids (and source file names) every time.
+    """
+    if _SEEDED is not None:
+        return str(uuid.UUID(int=_SEEDED.getrandbits(128), version=4))
     return str(uuid.uuid4())
 
 
