@@ -79,6 +79,11 @@ def main(project_path: Path | None, coder: str | None, debug: bool) -> None:
         os.environ[DEBUG_ENV] = "1"
 
 
+def _interactive() -> bool:
+    """May we ask the user a question (a terminal on stdin, not CI)?"""
+    return sys.stdin.isatty() and not os.environ.get("CI")
+
+
 # -- project ------------------------------------------------------------------------------
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
@@ -155,12 +160,26 @@ def import_cmd(ctx: click.Context, files: tuple[Path, ...], encoding: str | None
         if unknown:
             raise QualtuiError(f"{attributes_file}: unknown document(s) {', '.join(unknown)}"
                                " (names are file names without extension)")
+    forced: set[Path] = set()
+    for file, result in prepared:
+        same = project.documents.find_same_text(result.text)
+        if same is not None and not force:
+            if _interactive():
+                if not click.confirm(f"{file} is already imported as '{same.name}'."
+                                     " Import it again as a new document?", default=False):
+                    raise QualtuiError(f"{file}: not imported (already imported as"
+                                       f" '{same.name}')")
+                forced.add(file)
+            else:
+                raise QualtuiError(f"{file}: already imported as '{same.name}'"
+                                   " (use --force to import it again)")
     imported = 0
     with progress("importing", len(prepared)) as advance:
         for file, result in prepared:
             doc = project.documents.add(
                 name or file.stem, result.text, fmt=result.format, filename=file.name,
-                turns=result.turns, cues=result.cues, original=file.read_bytes(), force=force)
+                turns=result.turns, cues=result.cues, original=file.read_bytes(),
+                force=force or file in forced)
             imported += 1
             for warning in result.warnings:
                 click.echo(f"warning: {file}: {warning}", err=True)

@@ -202,6 +202,20 @@ def test_import_with_attributes_and_errors(tmp_path: Path) -> None:
     run("-p", str(root), "import", str(latin), "--encoding", "latin-1")
 
 
+def test_duplicate_import_asks_on_a_terminal(cli_project: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("qualtui.cli._interactive", lambda: True)
+    copy = tmp_path / "copy.txt"
+    copy.write_text(TRANSCRIPT, encoding="utf-8")
+    result = CliRunner().invoke(main, ["-p", str(cli_project), "import", str(copy)], input="n\n")
+    assert result.exit_code == 1 and "already imported as 'P99'" in result.output
+    result = CliRunner().invoke(main, ["-p", str(cli_project), "import", str(copy)], input="y\n")
+    assert result.exit_code == 0 and "imported copy" in result.output
+    names = [d["name"] for d in json.loads(run("-p", str(cli_project), "documents",
+                                                "--json").stdout)]
+    assert names == ["P99", "copy"]
+
+
 def test_stats_json_and_undo_log(cli_project: Path) -> None:
     run("-p", str(cli_project), "code", "--doc", "P99", "--start", "0", "--end", "9", "--code",
         "Benefits/Efficiency")

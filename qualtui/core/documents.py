@@ -50,6 +50,14 @@ class DocumentService:
             raise NotFound(f"no document named '{name}' (documents: {names})")
         return doc
 
+    def find_same_text(self, text: str) -> Document | None:
+        """The document already holding exactly this (normalised) text, if any."""
+        digest = sha256_text(text)
+        for row in self.repo.all("documents"):
+            if row.get("sha256") == digest:
+                return from_dict(Document, row)
+        return None
+
     def text(self, document_id: str) -> str:
         text = self._texts.get(document_id)
         if text is None:
