@@ -194,6 +194,15 @@ def test_settings_errors_name_the_line(tmp_path: Path) -> None:
         parse_settings("coders: 5\n", tmp_path / "qualtui.yaml")
 
 
+def test_settings_round_trip(tmp_path: Path) -> None:
+    from qualtui.core.settings import CoderInfo, Settings
+
+    settings = Settings(title="T", research_questions=["Why?"], coder="coder1",
+                        coders=[CoderInfo("coder1", "First", "alice")], theme="mono")
+    again = parse_settings(settings.to_yaml(), tmp_path / "qualtui.yaml")
+    assert again == settings
+
+
 def test_coder_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     settings = parse_settings("coders:\n  - id: coder7\n    user: alice\n", tmp_path / "q.yaml")
     monkeypatch.delenv("QUALTUI_CODER", raising=False)

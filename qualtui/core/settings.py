@@ -44,6 +44,8 @@ class Settings:
             "coders": [{k: v for k, v in c.__dict__.items() if v} for c in self.coders],
             "language": self.language,
         }
+        if self.coder:
+            data["coder"] = self.coder
         if self.theme:
             data["theme"] = self.theme
         if self.group:
