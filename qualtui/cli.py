@@ -92,8 +92,16 @@ def _interactive() -> bool:
               help="Start from this codebook (.yaml or .csv).")
 @click.option("--group", is_flag=True,
               help="Team project on a shared server: group-writable (0660/2770, setgid).")
-def init(path: Path, title: str | None, codebook_file: Path | None, group: bool) -> None:
-    """Create a new project directory at PATH."""
+@click.option("--from", "from_file", type=click.Path(path_type=Path), default=None,
+              help="Create the project from a REFI-QDA project (.qdpx).")
+def init(path: Path, title: str | None, codebook_file: Path | None, group: bool,
+         from_file: Path | None) -> None:
+    """Create a new project directory at PATH (empty, or from a .qdpx)."""
+    if from_file is not None:
+        from qualtui.commands.exchange import run_import_qdpx
+
+        run_import_qdpx(path, from_file, group=group, title=title)
+        return
     from qualtui.io.codebook_files import read_codebook
     from qualtui.store.project import init_project, open_project
 
@@ -249,8 +257,8 @@ def codebook() -> None:
 
 @codebook.command("export")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
-@click.option("--format", "fmt", type=click.Choice(["yaml", "md", "csv"]), default=None,
-              help="Default: from the output's extension, else yaml.")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "md", "csv", "qdc"]), default=None,
+              help="Default: from the output's extension, else yaml. qdc: REFI-QDA codebook.")
 @project_option
 @click.pass_context
 def codebook_export(ctx: click.Context, output: Path | None, fmt: str | None,
@@ -261,7 +269,12 @@ def codebook_export(ctx: click.Context, output: Path | None, fmt: str | None,
     project = open_project_for(ctx, project_path)
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
-        fmt = {"md": "md", "markdown": "md", "csv": "csv"}.get(suffix, "yaml")
+        fmt = {"md": "md", "markdown": "md", "csv": "csv", "qdc": "qdc"}.get(suffix, "yaml")
+    if fmt == "qdc":
+        from qualtui.commands.exchange import qdc_text
+
+        write_output(qdc_text(project), output)
+        return
     specs = project.codebook.export_specs()
     counts = {project.codebook.path_of(k): v for k, v in project.codebook.segment_counts().items()}
     title = project.settings.title
@@ -279,7 +292,12 @@ def codebook_export(ctx: click.Context, output: Path | None, fmt: str | None,
 @project_option
 @click.pass_context
 def codebook_import(ctx: click.Context, file: Path, project_path: Path | None) -> None:
-    """Merge a codebook (.yaml/.csv) by path: add missing codes, update changed fields."""
+    """Merge a codebook (.yaml/.csv/.qdc) by path: add missing codes, update changed fields."""
+    if file.suffix.lower() == ".qdc":
+        from qualtui.commands.exchange import run_import_qdc
+
+        run_import_qdc(open_project_for(ctx, project_path), file)
+        return
     from qualtui.io.codebook_files import read_codebook
 
     specs = read_codebook(file)

@@ -13,6 +13,7 @@ from qualtui.core.coding import CodingService
 from qualtui.core.documents import DocumentService
 from qualtui.core.memos import MemoService
 from qualtui.core.oplog import OperationLog
+from qualtui.core.privacy import PrivacyService
 from qualtui.core.repository import Repository
 from qualtui.core.settings import Settings
 
@@ -53,6 +54,7 @@ class Project:
         self.coding = CodingService(repo, self.log, self.documents, self.codebook)
         self.memos = MemoService(repo, self.log)
         self.cases = CaseService(repo, self.log)
+        self.privacy = PrivacyService(repo, self.log)
 
     def set_coder(self, coder: str) -> None:
         self.coder = coder
