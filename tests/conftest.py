@@ -5,15 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import pytest_textual_snapshot
+from helpers import TRANSCRIPT
 
 from qualtui.core.project import Project
 from qualtui.core.text import detect_turns
 from qualtui.store.project import init_project, open_project
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+TESTS = Path(__file__).resolve().parent
 
-from helpers import TRANSCRIPT  # noqa: E402
+
+class _SharedSnapshotDir(pytest_textual_snapshot.SVGImageExtension):
+    """Every SVG snapshot lives in ``tests/__snapshots__/<test file>/``, whatever directory
+    its test is in (one place to review them; patched once, here, for the whole run)."""
+
+    @classmethod
+    def dirname(cls, *, test_location):  # type: ignore[no-untyped-def,override]
+        return str(TESTS / "__snapshots__" / test_location.basename)
+
+
+pytest_textual_snapshot.SVGImageExtension = _SharedSnapshotDir  # type: ignore[misc]
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,9 @@ __all__ = [
     "Run",
     "SLOTS",
     "codes_at",
+    "counts_by_document",
     "coverage_runs",
+    "covering",
     "describe_changes",
     "document_counts",
     "find_all",
@@ -229,6 +231,30 @@ def codes_at(project: Project, document_id: str, offset: int) -> list[CodingAt]:
     memos = {m.target_id: m for m in project.memos.all(kind="segment") if m.target_id in ids}
     out = [CodingAt(s, project.codebook.path_of(s.code_id), memos.get(s.id)) for s in segments]
     out.sort(key=lambda c: (c.path.lower(), c.segment.start, c.segment.coder))
+    return out
+
+
+def counts_by_document(project: Project) -> Counter[str]:
+    """Segments per document id in the whole project, counted without building Segment
+    objects (the services have no such count yet; ``codebook.segment_counts`` is per code)."""
+    return Counter(row["document_id"] for row in project.repo.iter("segments"))
+
+
+def covering(segments: Sequence[Segment], starts: Sequence[int], longest: int,
+             offset: int) -> list[Segment]:
+    """The segments covering ``offset``, found without a full scan.
+
+    ``segments`` are sorted by start, ``starts`` are their starts and ``longest`` the length
+    of the longest one: only segments starting in ``(offset - longest, offset]`` can cover
+    ``offset``.
+    """
+    out: list[Segment] = []
+    j = bisect_right(starts, offset) - 1
+    while j >= 0 and starts[j] > offset - longest:
+        if segments[j].end > offset:
+            out.append(segments[j])
+        j -= 1
+    out.reverse()
     return out
 
 
