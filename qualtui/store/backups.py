@@ -21,11 +21,12 @@ SUFFIX = ".json"
 
 class BackupRotation:
     def __init__(self, directory: Path, *, interval: float = 300.0, keep_last: int = 10,
-                 dir_mode: int = 0o700) -> None:
+                 dir_mode: int = 0o700, file_mode: int = 0o600) -> None:
         self.directory = directory
         self.interval = interval
         self.keep_last = keep_last
         self.dir_mode = dir_mode
+        self.file_mode = file_mode
         self._last: float | None = None
 
     def list(self) -> list[Path]:
@@ -54,14 +55,20 @@ class BackupRotation:
         """Write ``payload`` (a full store snapshot) as a backup if one is due."""
         return self.write(payload) if self.due() else None
 
-    def write(self, payload: bytes, mode: int = 0o600) -> Path:
-        self.directory.mkdir(mode=self.dir_mode, exist_ok=True)
+    def write(self, payload: bytes, mode: int | None = None) -> Path:
+        mode = self.file_mode if mode is None else mode
+        if not self.directory.is_dir():
+            self.directory.mkdir(mode=self.dir_mode, exist_ok=True)
+            os.chmod(self.directory, self.dir_mode)  # mkdir's mode is narrowed by the umask
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
         target = self.directory / f"{PREFIX}{stamp}{SUFFIX}"
         tmp = self.directory / f".{target.name}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
         try:
-            os.write(fd, payload)
+            os.fchmod(fd, mode)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
             os.fsync(fd)
         finally:
             os.close(fd)

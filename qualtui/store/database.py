@@ -107,7 +107,7 @@ class TinyDBRepository:
         self.dir_mode = dir_mode
         self.lock = ProjectLock(root / "project.json.lock", mode=file_mode)
         self.backups = BackupRotation(root / "backups", interval=backup_interval,
-                                      dir_mode=dir_mode)
+                                      dir_mode=dir_mode, file_mode=file_mode)
         self.storage = ProjectStorage(self.path, mode=file_mode, backups=self.backups,
                                       lock=self.lock)
         self.db = ProjectDB(storage=lambda: self.storage)  # type: ignore[arg-type]

@@ -48,6 +48,11 @@ class ProjectLock:
             try:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT, self._mode)
                 self._writable = True
+                try:  # the umask must not narrow a team project's lock file
+                    if os.fstat(fd).st_mode & 0o777 != self._mode:
+                        os.fchmod(fd, self._mode)
+                except (AttributeError, PermissionError):  # pragma: no cover
+                    pass
             except PermissionError:
                 # Members without write rights on the lock file can still lock it.
                 fd = os.open(self.path, os.O_RDONLY)
