@@ -94,8 +94,11 @@ def _interactive() -> bool:
               help="Team project on a shared server: group-writable (0660/2770, setgid).")
 @click.option("--from", "from_file", type=click.Path(path_type=Path), default=None,
               help="Create the project from a REFI-QDA project (.qdpx).")
+@click.option("--guideline-template/--no-guideline-template", default=True,
+              help="Start the guideline document with the public-sector template sections"
+                   " (default: yes).")
 def init(path: Path, title: str | None, codebook_file: Path | None, group: bool,
-         from_file: Path | None) -> None:
+         from_file: Path | None, guideline_template: bool) -> None:
     """Create a new project directory at PATH (empty, or from a .qdpx)."""
     if from_file is not None:
         from qualtui.commands.exchange import run_import_qdpx
@@ -107,13 +110,16 @@ def init(path: Path, title: str | None, codebook_file: Path | None, group: bool,
 
     specs = read_codebook(codebook_file) if codebook_file else None  # validate before creating
     init_project(path, title=title or path.name, group=group)
+    project = open_project(path)
+    parts = []
     if specs:
-        project = open_project(path)
         added, _ = project.codebook.import_specs(specs)
-        project.close()
-        click.echo(f"created {path} with {len(added)} codes")
-    else:
-        click.echo(f"created {path}")
+        parts.append(f"{len(added)} codes")
+    if guideline_template:
+        sections = project.guidelines.add_template()
+        parts.append(f"{len(sections)} guideline sections")
+    project.close()
+    click.echo(f"created {path}" + (f" with {' and '.join(parts)}" if parts else ""))
 
 
 @main.command("open")

@@ -114,6 +114,13 @@ def build(target: Path = HERE) -> Path:
                 project.memos.create(kind, target_id, item["title"], item["body"].strip(),
                                      author=item.get("author", "coder1"))
         project.set_coder("coder1")
+
+        # -- guidelines: draft guidelines built from the coded evidence (coding/guidelines.yaml)
+        from qualtui.core.guidelines import GuidelineService, parse_spec
+
+        spec_file = HERE / "coding" / "guidelines.yaml"
+        GuidelineService(project).import_spec(parse_spec(spec_file.read_text("utf-8"),
+                                                         spec_file.name))
         project.close()
 
         for name in GENERATED:

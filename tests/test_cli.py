@@ -46,7 +46,7 @@ def cli_project(tmp_path: Path) -> Path:
 
 def test_init_creates_private_project(tmp_path: Path) -> None:
     result = run("init", str(tmp_path / "p"), "--codebook", str(SAMPLE / "codebook.yaml"))
-    assert "32 codes" in result.output
+    assert "32 codes and 10 guideline sections" in result.output
     assert oct((tmp_path / "p" / "project.json").stat().st_mode & 0o777) == "0o600"
     again = run("init", str(tmp_path / "p"), ok=False)
     assert again.exit_code == 1 and "already a qualtui project" in again.stderr

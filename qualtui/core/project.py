@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualtui.core.cases import CaseService
 from qualtui.core.codebook import CodebookService
@@ -16,6 +16,9 @@ from qualtui.core.oplog import OperationLog
 from qualtui.core.privacy import PrivacyService
 from qualtui.core.repository import Repository
 from qualtui.core.settings import Settings
+
+if TYPE_CHECKING:
+    from qualtui.core.guidelines import GuidelineService
 
 
 @dataclass
@@ -55,6 +58,16 @@ class Project:
         self.memos = MemoService(repo, self.log)
         self.cases = CaseService(repo, self.log)
         self.privacy = PrivacyService(repo, self.log)
+
+    @property
+    def guidelines(self) -> GuidelineService:
+        """Guideline sections, guidelines and their evidence (built on first use)."""
+        service = self.__dict__.get("_guidelines")
+        if service is None:
+            from qualtui.core.guidelines import GuidelineService
+
+            service = self.__dict__["_guidelines"] = GuidelineService(self)
+        return service
 
     def set_coder(self, coder: str) -> None:
         self.coder = coder
