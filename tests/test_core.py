@@ -173,7 +173,7 @@ def test_cases_and_attributes(coded_project) -> None:
     assert doc.attributes == {"role": "Webmaster", "years": 9}
     assert coded_project.cases.case_of(doc).name == "R1"
     bad = AttributeTable(columns=["role"], rows={"P42": ("P42", {"role": "x"})})
-    with pytest.raises(QualtuiError, match="unknown documents: P42"):
+    with pytest.raises(QualtuiError, match="unknown document .P42."):
         coded_project.cases.apply_table(bad)
 
 

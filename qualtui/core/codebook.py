@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, fields
 from typing import Any
 
+from qualtui.core.colors import PALETTE, next_color
 from qualtui.core.errors import Conflict, NotFound, QualtuiError
 from qualtui.core.models import Code, Memo, Segment, from_dict, new_id, now_iso, to_dict
 from qualtui.core.oplog import OperationLog
@@ -15,9 +16,7 @@ SEP = "/"
 EDITABLE = {"color", "definition", "use_when", "dont_use_when", "example", "citation", "origin",
             "shortcut", "codable"}
 
-# Okabe–Ito first (colour-blind safe), then distinct extras.
-DEFAULT_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
-                  "#882255", "#44AA99", "#AA4499", "#117733", "#DDCC77", "#332288", "#88CCEE"]
+DEFAULT_COLORS = [swatch.hex for swatch in PALETTE]
 
 
 def split_path(path: str) -> list[str]:
@@ -131,8 +130,7 @@ class CodebookService:
         return max(positions, default=-1) + 1
 
     def _next_color(self) -> str:
-        used = Counter(r.get("color", "") for r in self.repo.all("codes"))
-        return min(DEFAULT_COLORS, key=lambda c: (used[c], DEFAULT_COLORS.index(c)))
+        return next_color(r.get("color", "") for r in self.repo.all("codes"))
 
     def add(self, path: str, **values: Any) -> Code:
         """Add the code at ``path``, creating missing parents; returns the leaf."""

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qualtui.core.codebook import SEP, split_path
+from qualtui.core.colors import PALETTE, Swatch
 from qualtui.core.errors import Conflict, NotFound, QualtuiError
 from qualtui.core.models import Code, from_dict, new_id, now_iso, to_dict
 
@@ -49,38 +50,6 @@ __all__ = [
     "split_code",
 ]
 
-
-@dataclass(frozen=True)
-class Swatch:
-    """A palette colour with a name people can say."""
-
-    name: str
-    hex: str
-
-
-PALETTE: tuple[Swatch, ...] = (
-    # Okabe–Ito (blue, vermillion and reddish purple nudged for distinct ANSI colours)
-    Swatch("orange", "#E69F00"),
-    Swatch("sky blue", "#56B4E9"),
-    Swatch("bluish green", "#009E73"),
-    Swatch("yellow", "#F0E442"),
-    Swatch("blue", "#0A58C4"),
-    Swatch("vermillion", "#EC5814"),
-    Swatch("reddish purple", "#DC68B0"),
-    # Paul Tol's muted/bright schemes
-    Swatch("wine", "#8C1A50"),
-    Swatch("green", "#0C7430"),
-    Swatch("indigo", "#332288"),
-    Swatch("purple", "#AA4499"),
-    Swatch("light green", "#58CC8C"),
-    # beyond twelve, 16-colour terminals repeat hues; the code letters tell them apart
-    Swatch("rose", "#CC6677"),
-    Swatch("teal", "#44AA99"),
-    Swatch("olive", "#999933"),
-    Swatch("sand", "#DDCC77"),
-    Swatch("cyan", "#88CCEE"),
-    Swatch("pale grey", "#BBBBBB"),
-)
 
 SHORTCUT_KEYS = "123456789"
 """Keys a code's shortcut may take: the coding screen codes with digits 1-9."""

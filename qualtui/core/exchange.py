@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualtui.core.codebook import DEFAULT_COLORS, SEP
+from qualtui.core.codebook import SEP
+from qualtui.core.colors import next_color
 from qualtui.core.documents import sha256_text
 from qualtui.core.errors import QualtuiError
 from qualtui.core.memos import KINDS as MEMO_KINDS
@@ -284,8 +285,7 @@ class ExchangeService:
                 code_id = code.id if code.id not in rows else new_id()
                 position = max((r.get("position", 0) for r in rows.values()
                                 if r.get("parent_id") == parent), default=-1) + 1
-                color = code.color or min(DEFAULT_COLORS, key=lambda c: (
-                    used_colors[c], DEFAULT_COLORS.index(c)))
+                color = code.color or next_color(used_colors.elements())
                 used_colors[color] += 1
                 record = dataclasses.replace(code, id=code_id, parent_id=parent,
                                              position=position, color=color,

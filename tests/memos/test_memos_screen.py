@@ -13,8 +13,6 @@ from qualtui.tui.app import QualtuiApp
 from qualtui.tui.screens.coding import CodingScreen
 from qualtui.tui.screens.dialogs import ChoiceScreen
 from qualtui.tui.screens.memos import (
-    JumpToCode,
-    JumpToPassage,
     MemoEditor,
     MemosScreen,
     new_journal_entry,
@@ -201,17 +199,21 @@ async def test_insert_a_segment_link_by_its_text(make_app, project) -> None:
 
 @pytest.fixture
 def jumps(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
-    """Records the jump messages the coding screen receives."""
+    """Records what the coding screen is asked to show (the app turns the JumpToPassage /
+    JumpToCode messages into these calls)."""
     seen: list[tuple[str, ...]] = []
+    show_passage, show_code = CodingScreen.show_passage, CodingScreen.show_code
 
-    def on_jump_to_passage(self: CodingScreen, message: JumpToPassage) -> None:
-        seen.append(("passage", message.document_id, str(message.start), str(message.end)))
+    def record_passage(self: CodingScreen, document_id: str, start: int, end: int) -> None:
+        seen.append(("passage", document_id, str(start), str(end)))
+        show_passage(self, document_id, start, end)
 
-    def on_jump_to_code(self: CodingScreen, message: JumpToCode) -> None:
-        seen.append(("code", message.code_id))
+    def record_code(self: CodingScreen, code_id: str) -> None:
+        seen.append(("code", code_id))
+        show_code(self, code_id)
 
-    monkeypatch.setattr(CodingScreen, "on_jump_to_passage", on_jump_to_passage, raising=False)
-    monkeypatch.setattr(CodingScreen, "on_jump_to_code", on_jump_to_code, raising=False)
+    monkeypatch.setattr(CodingScreen, "show_passage", record_passage)
+    monkeypatch.setattr(CodingScreen, "show_code", record_code)
     return seen
 
 

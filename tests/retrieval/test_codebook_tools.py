@@ -138,6 +138,8 @@ def test_palette_is_distinct_at_256_and_16_colours() -> None:
 
 
 def test_recolor_is_one_undo(project: Project) -> None:
+    first = project.codebook.all()[0]
+    project.codebook.update(first.id, color="#123456")  # off the palette
     before = {c.id: c.color for c in project.codebook.all()}
     changed = tools.recolor(project)
     after = [c.color for c in project.codebook.all()]

@@ -11,8 +11,9 @@ from qualtui.store.project import open_project
 from qualtui.store.ui_state import UIState
 from qualtui.tui.app import QualtuiApp
 from qualtui.tui.screens.coding import CodingScreen
-from qualtui.tui.screens.dialogs import ChoiceScreen, MemoScreen, PromptScreen
+from qualtui.tui.screens.dialogs import ChoiceScreen, PromptScreen
 from qualtui.tui.screens.help import HelpScreen
+from qualtui.tui.screens.memos import MemoEditor
 from qualtui.tui.widgets.transcript import TranscriptView
 
 TRANSPARENCY = "Transparency is the main one."
@@ -222,10 +223,11 @@ async def test_memo_on_the_segment_at_the_cursor(make_app, project) -> None:
         view(app).move_to(start)
         await pilot.press("m")
         await pilot.pause()
-        assert isinstance(app.screen, MemoScreen)
+        assert isinstance(app.screen, MemoEditor)
         await type_text(pilot, "openness as a claim")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await pilot.press("escape")  # the editor autosaves; Esc closes it
+        assert await wait_for(pilot, lambda: not isinstance(app.screen, MemoEditor))
+        assert "[m]" not in str(screen(app).tree.root.children[0].label)  # codes: no memo
     project.refresh()
     memos = project.memos.all(kind="segment", target_id=seg.id)
     assert [m.body for m in memos] == ["openness as a claim"]

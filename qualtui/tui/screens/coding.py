@@ -30,7 +30,15 @@ from textual.widgets import Input, Static, Tree
 
 from qualtui.core import session
 from qualtui.core.errors import QualtuiError
+from qualtui.core.memo_tools import memo_targets
 from qualtui.core.models import Code, Document, Memo, Segment
+from qualtui.core.team import (
+    FilterChoice,
+    describe_filter,
+    filter_choices,
+    visible_entries,
+    visible_segments,
+)
 from qualtui.store.ui_state import UIState
 from qualtui.tui.widgets.codebook import CodebookTree
 from qualtui.tui.widgets.documents import DocumentList, DocumentPanel
@@ -103,6 +111,7 @@ class CodingScreen(Screen[None]):
                 id="code.repeat", tooltip="Repeat the last coding on the selection"),
         Binding("x", "remove", "Uncode", show=False, id="code.remove",
                 tooltip="Remove a coding at the cursor (asks which when several)"),
+        Binding("f", "coder_filter", "Coder filter", show=False, id="view.coder-filter"),
         Binding("m", "memo", "Memo", show=False, id="code.memo",
                 tooltip="Write a memo on the segment at the cursor"),
         Binding("u", "undo", "Undo", id="history.undo",
@@ -139,6 +148,7 @@ class CodingScreen(Screen[None]):
         self.per_document: Counter[str] = Counter()  # segments per document id
         self.per_code: Counter[str] = Counter()  # segments per code id, all documents
         self.doc_segments: list[Segment] = []
+        self.memo_targets: set[str] = set()
         self._seg_index: tuple[list[Segment] | None, list[Segment], list[int], int] = (
             None, [], [], 0)
         self.segment_memos: dict[str, Memo] = {}
@@ -252,8 +262,9 @@ class CodingScreen(Screen[None]):
         self.paths = self._paths(self.codes)
         self.per_code = project.codebook.segment_counts()
         self.per_document = session.counts_by_document(project)
+        self.memo_targets = memo_targets(project)
         self.segment_memos = {m.target_id: m for m in project.memos.all(kind="segment")
-                              if m.target_id}
+                              if m.target_id and self._memo_visible(m)}
         if self.doc is not None and self.doc.id not in self.doc_names:
             self.notify(f"document {self.doc.name} was deleted", severity="warning")
             self.doc = None
@@ -261,7 +272,7 @@ class CodingScreen(Screen[None]):
                 self.call_later(self.open_document, self.docs[0].id)
             else:
                 self.view.load("", "", [])
-        self.doc_segments = (project.coding.segments(document_id=self.doc.id)
+        self.doc_segments = (self._visible(project.coding.segments(document_id=self.doc.id))
                              if self.doc is not None else [])
         self.hidden &= set(self.code_by_id)
         if self.filter_code and self.filter_code not in self.code_by_id:
@@ -310,12 +321,13 @@ class CodingScreen(Screen[None]):
         self.quick = session.quick_slots(self.state.pinned, self.state.recent, valid, shortcuts)
 
     def _populate_panels(self) -> None:
-        self.doc_list.populate(self.docs, self.per_document, self.doc.id if self.doc else None)
+        self.doc_list.populate(self.docs, self.per_document, self.doc.id if self.doc else None,
+                               self.memo_targets)
         here = session.document_counts(self.doc_segments)
         total = self.per_code
         keys = {code_id: key for key, code_id in self.quick.items()}
         self.tree.populate(self.codes, self.palette, here, total, self.hidden, keys,
-                           self.filter_code)
+                           self.filter_code, self.memo_targets)
 
     # -- documents ---------------------------------------------------------------------------
     def open_document(self, document_id: str, remember: bool = True) -> None:
@@ -330,7 +342,7 @@ class CodingScreen(Screen[None]):
             return
         self.doc = doc
         self.filter_code = None
-        self.doc_segments = self.project.coding.segments(document_id=doc.id)
+        self.doc_segments = self._visible(self.project.coding.segments(document_id=doc.id))
         view = self.view
         view.load(doc.id, text, doc.turns, self.project.settings.language or "en")
         view.set_palette(self.palette)
@@ -356,9 +368,48 @@ class CodingScreen(Screen[None]):
         if view.filtered:
             self.set_filter(None)
         view.move_to(start, center=True)
-        view.select(start, end)
+        if end > start:
+            view.select(start, end)
         self._close_overlays()
         view.focus()
+
+    def show_code(self, code_id: str) -> None:
+        """Select ``code_id`` in the codebook tree (and show the tree if it is an overlay)."""
+        if code_id not in self.code_by_id:
+            self.notify("that code no longer exists", severity="warning")
+            return
+        select = getattr(self.tree, "select_code", None)
+        if callable(select):
+            select(code_id)
+        if self.narrow:
+            self.action_toggle_panel("codebook")
+
+    # -- coder filter (all / mine / another coder / blind) ------------------------------------
+    @property
+    def coder_filter(self) -> FilterChoice:
+        choice = getattr(self.app, "coder_filter", None)
+        return choice if isinstance(choice, FilterChoice) else FilterChoice(
+            "all", None, describe_filter("all", self.project.coder))
+
+    def _visible(self, segments: list[Segment]) -> list[Segment]:
+        choice = self.coder_filter
+        return visible_segments(segments, self.project.coder, choice.mode, choice.other)
+
+    def _memo_visible(self, memo: Memo) -> bool:
+        choice = self.coder_filter
+        return choice.mode != "blind" or memo.author == self.project.coder
+
+    def action_coder_filter(self) -> None:
+        """Cycle: all coders, mine, each other coder, blind (only mine, no trace of others)."""
+        coders = {row["coder"] for row in self.project.repo.iter("segments")}
+        coders |= {c.id for c in self.project.settings.coders}
+        choices = filter_choices(self.project.coder, coders)
+        current = self.coder_filter
+        index = next((i for i, c in enumerate(choices)
+                      if (c.mode, c.other) == (current.mode, current.other)), -1)
+        self.app.coder_filter = choices[(index + 1) % len(choices)]  # type: ignore[attr-defined]
+        self.reload_data()
+        self.notify(f"showing {self.app.coder_filter.label}", timeout=2)  # type: ignore[attr-defined]
 
     @on(DocumentList.Open)
     def _open_from_list(self, event: DocumentList.Open) -> None:
@@ -406,6 +457,8 @@ class CodingScreen(Screen[None]):
                              f"/{view.query} {count} found")
         if self._pending_keys:
             parts.append(f"keys: {self._pending_keys}")
+        if self.coder_filter.mode != "all":
+            parts.append(self.coder_filter.label)
         left = " | ".join(parts)
         right = self.project.coder
         status = self.query_one("#status", Static)
@@ -622,28 +675,11 @@ class CodingScreen(Screen[None]):
         self._choose_segment("Remove which coding?", remove)
 
     def action_memo(self) -> None:
+        """Write or edit the memo on the segment at the cursor (asks which when several)."""
         def edit(item: session.CodingAt) -> None:
-            seg = item.segment
-            quote = " ".join(self.view.text[seg.start:seg.end].split())
-            quote = quote if len(quote) < 200 else quote[:197] + "..."
+            from qualtui.tui.screens.memos import open_memo
 
-            def saved(body: str | None) -> None:
-                if body is None:
-                    return
-                memo = item.memo
-                if memo is None and body.strip():
-                    title = body.strip().splitlines()[0][:60]
-                    self._write(lambda: self.project.memos.create("segment", seg.id, title,
-                                                                  body))
-                elif memo is not None and not body.strip():
-                    self._write(lambda: self.project.memos.delete(memo.id))
-                elif memo is not None and body != memo.body:
-                    self._write(lambda: self.project.memos.edit(memo.id, body=body))
-
-            from qualtui.tui.screens.dialogs import MemoScreen
-
-            self.app.push_screen(MemoScreen(f"Memo on {item.path}", f'"{quote}"',
-                                            item.memo.body if item.memo else ""), saved)
+            open_memo(self.app, "segment", item.segment.id, lambda _memo: self.reload_data())
 
         self._choose_segment("Memo on which segment?", edit)
 
@@ -861,6 +897,13 @@ class CodingScreen(Screen[None]):
         groups.setdefault("Global", []).append(("ctrl+p", "Command palette (themes, keys...)"))
         self.app.push_screen(HelpScreen(groups, "qualtui keys - coding screen"))
 
+    def on_screen_resume(self) -> None:
+        """Other screens of this process change the project without touching the disk
+        signal the poll watches: read everything again when the user comes back."""
+        if self.is_mounted and getattr(self, "_resumed_once", False):
+            self.reload_data()
+        self._resumed_once = True
+
     # -- live team view --------------------------------------------------------------------
     def poll_changes(self) -> None:
         """Reload when another process committed; announce what other coders did."""
@@ -889,5 +932,6 @@ class CodingScreen(Screen[None]):
                    if e.seq > self.last_seq]
         self.last_seq = max([self.last_seq, *(e.seq for e in entries)])
         self.last_at = max([self.last_at, *(e.at for e in entries)])
+        entries = visible_entries(entries, project.coder, self.coder_filter.mode)
         for line in session.describe_changes(entries, project.coder, self.doc_names):
             self.notify(line, title="Team", timeout=6)

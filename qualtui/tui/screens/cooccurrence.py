@@ -62,6 +62,7 @@ from qualtui.analysis.data import (
     unique_labels,
 )
 from qualtui.core.errors import QualtuiError
+from qualtui.tui.messages import JumpToPassage
 
 if TYPE_CHECKING:
     from qualtui.core.project import Project
@@ -480,25 +481,6 @@ class Heatmap(ScrollView, can_focus=True):
 
 
 # --------------------------------------------------------------------------- drill-down
-
-
-class JumpToPassage(Message):
-    """Ask the app to show ``document_id`` at ``start``-``end`` in the coding screen.
-
-    Posted by :class:`PassagesScreen` when the user presses Enter on a passage (unless the
-    screen was given an ``on_jump`` callback); it bubbles from the screen to the app, whose
-    ``on_jump_to_passage(self, message)`` handler should switch to the coding screen, open the
-    document and select the range. ``segment_id`` names the segment the passage came from,
-    when there is one.
-    """
-
-    def __init__(self, document_id: str, start: int, end: int,
-                 segment_id: str | None = None) -> None:
-        super().__init__()
-        self.document_id = document_id
-        self.start = start
-        self.end = end
-        self.segment_id = segment_id
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ Also here, for other screens:
 - :class:`MemoEditor` and :func:`open_memo` - a dialog editing the memo of one document,
   code or segment (created on the first save if it has none);
 - :func:`new_journal_entry` - go to this screen and start a dated journal entry (``J``);
-- :class:`JumpToPassage` / :class:`JumpToCode` - posted to the coding screen (mode
-  ``coding``) when the user follows a link to a segment, document or code;
+- following a link to a segment, document or code posts
+  :class:`~qualtui.tui.messages.JumpToPassage` / :class:`~qualtui.tui.messages.JumpToCode`
+  to the app, which shows it in the coding screen;
 - :func:`memo_targets` - ids of the documents, codes and segments that have memos.
 """
 
@@ -35,12 +36,13 @@ from textual.widgets.option_list import Option
 from qualtui.core.errors import QualtuiError
 from qualtui.core.memo_tools import KIND_TITLES, KINDS, MemoContext, Target, memo_targets
 from qualtui.core.models import Memo
+from qualtui.tui.messages import JumpToCode, JumpToPassage
 from qualtui.tui.widgets.memo_pane import MemoPane
 
 if TYPE_CHECKING:
     from qualtui.core.project import Project
 
-__all__ = ["CODING_MODE", "MEMOS_MODE", "JumpToCode", "JumpToPassage", "MemoEditor",
+__all__ = ["CODING_MODE", "MEMOS_MODE", "MemoEditor",
            "MemosScreen", "follow_target", "memo_targets", "new_journal_entry", "open_memo",
            "show_memo"]
 
@@ -56,26 +58,7 @@ NEW_KINDS = (("journal", "Journal entry (dated)"), ("project", "Project memo"),
              ("segment", "Segment memo..."))
 
 
-# -- messages for the coding screen -------------------------------------------------------------
-class JumpToPassage(Message, bubble=False):
-    """Show ``[start, end)`` of a document (select it, cursor at ``start``); posted to the
-    coding screen after switching to its mode. ``start == end == 0`` opens the document."""
-
-    def __init__(self, document_id: str, start: int, end: int) -> None:
-        super().__init__()
-        self.document_id = document_id
-        self.start = start
-        self.end = end
-
-
-class JumpToCode(Message, bubble=False):
-    """Show a code (e.g. select it in the codebook tree); posted to the coding screen."""
-
-    def __init__(self, code_id: str) -> None:
-        super().__init__()
-        self.code_id = code_id
-
-
+# -- messages for the memos screen ---------------------------------------------------------------
 class ShowMemo(Message, bubble=False):
     """Posted to the memos screen: show this memo."""
 
@@ -104,13 +87,10 @@ def follow_target(app: App[Any], target: Target) -> None:
     if target.kind == "memo":
         show_memo(app, target.id)
         return
-    screen = _base_screen(app, CODING_MODE)
-    if screen is None:
-        return
     if target.kind in ("segment", "document") and target.document_id:
-        screen.post_message(JumpToPassage(target.document_id, target.start, target.end))
+        app.post_message(JumpToPassage(target.document_id, target.start, target.end))
     elif target.kind == "code":
-        screen.post_message(JumpToCode(target.id))
+        app.post_message(JumpToCode(target.id))
 
 
 def show_memo(app: App[Any], memo_id: str) -> None:

@@ -56,7 +56,6 @@ from qualtui.core.search import (
     rows_to_markdown,
     search_texts,
 )
-from qualtui.tui.messages import JumpToPassage
 from qualtui.tui.screens.codebook import ConfirmScreen
 from qualtui.tui.screens.dialogs import ChoiceScreen, PromptScreen
 
@@ -585,29 +584,5 @@ class RetrievalScreen(Screen[None]):
 
 
 async def jump_to_passage(screen: Screen[Any], document_id: str, start: int, end: int) -> None:
-    """Switch to the coding screen and select ``[start, end)`` of the document there.
-
-    Uses the coding screen's ``show_passage`` when it has one; otherwise its public
-    ``open_document`` and the transcript's ``move_to``/``select``, and posts
-    :class:`~qualtui.tui.messages.JumpToPassage` to the app.
-    """
-    app = screen.app
-    await app.switch_mode("coding")
-    coding = app.screen
-    show = getattr(coding, "show_passage", None)
-    if callable(show):
-        show(document_id, start, end)
-        return
-    app.post_message(JumpToPassage(document_id, start, end))
-    open_document = getattr(coding, "open_document", None)
-    view = getattr(coding, "view", None)
-    if not callable(open_document) or view is None:
-        return
-    reload_data = getattr(coding, "reload_data", None)
-    if callable(reload_data):  # codings made here are not "changed on disk" for it
-        reload_data()
-    if getattr(coding, "doc", None) is None or coding.doc.id != document_id:  # type: ignore[attr-defined]
-        open_document(document_id)
-    view.move_to(start, center=True)
-    view.select(start, end)
-    view.focus()
+    """Switch to the coding screen and select ``[start, end)`` of the document there."""
+    await screen.app.open_passage(document_id, start, end)  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@ to filter the transcript, toggle a code's highlight, add a child code, rename an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import ClassVar
 
 from rich.style import Style
@@ -70,8 +70,9 @@ class CodebookTree(Tree[str]):
 
     def populate(self, codes: list[Code], palette: Palette, here: Mapping[str, int],
                  total: Mapping[str, int], hidden: set[str], keys: Mapping[str, int],
-                 filtered: str | None) -> None:
-        """Rebuild the tree, keeping the cursor and which nodes are collapsed."""
+                 filtered: str | None, memos: Container[str] = ()) -> None:
+        """Rebuild the tree, keeping the cursor and which nodes are collapsed. Codes whose
+        id is in ``memos`` carry a memo marker."""
         current = self.code_id
         for node in self._all_nodes():
             if node.data and node.allow_expand and not node.is_expanded:
@@ -85,7 +86,8 @@ class CodebookTree(Tree[str]):
         for code in codes:
             parent = nodes.get(code.parent_id, self.root)
             label = self._label(code, palette, here.get(code.id, 0), total.get(code.id, 0),
-                                code.id in hidden, keys.get(code.id), code.id == filtered)
+                                code.id in hidden, keys.get(code.id), code.id == filtered,
+                                code.id in memos)
             if code.id in children:
                 node = parent.add(label, data=code.id, expand=code.id not in self._collapsed)
             else:
@@ -110,7 +112,7 @@ class CodebookTree(Tree[str]):
 
     @staticmethod
     def _label(code: Code, palette: Palette, here: int, total: int, hidden: bool,
-               key: int | None, filtered: bool) -> Text:
+               key: int | None, filtered: bool, has_memo: bool = False) -> Text:
         label = Text()
         label.append(f" {palette.letter(code.id)} ", palette.swatch_style(code.id))
         name_style = Style(dim=True, strike=True) if hidden else (
@@ -122,6 +124,8 @@ class CodebookTree(Tree[str]):
             label.append(f" [{key}]", Style(bold=True))
         counts = f" {here}/{total}" if total else ""
         label.append(counts, Style(dim=True))
+        if has_memo:
+            label.append(" [m]", Style(bold=True))
         return label
 
     def select_code(self, code_id: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from typing import ClassVar
 
 from rich.style import Style
@@ -51,9 +51,13 @@ class DocumentList(OptionList):
         self._docs: list[Document] = []
         self._segments: Mapping[str, int] = {}
         self._current: str | None = None
+        self._memos: Container[str] = ()
 
     def populate(self, docs: Sequence[Document], segments: Mapping[str, int],
-                 current: str | None) -> None:
+                 current: str | None, memos: Container[str] = ()) -> None:
+        """Show ``docs`` with their segment counts; ``memos`` holds ids of documents that
+        have a memo (marked ``m``)."""
+        self._memos = memos
         self._docs = list(docs)
         self._segments = segments
         self._current = current
@@ -72,6 +76,8 @@ class DocumentList(OptionList):
                          Style(bold=True) if doc.id == self._current else Style())
             label.append(f" {doc.words:>5}w {self._segments.get(doc.id, 0):>4}",
                          Style(dim=True))
+            if doc.id in self._memos:
+                label.append(" m", Style(bold=True))
             options.append(Option(label, id=doc.id))
         self.set_options(options)
         ids = [d.id for d in shown]
