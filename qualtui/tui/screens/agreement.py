@@ -44,6 +44,7 @@ from qualtui.core.team import (
     consensus_label,
     run_agreement,
 )
+from qualtui.tui.polling import pull_changes
 from qualtui.tui.screens.dialogs import ChoiceScreen, PromptScreen
 
 if TYPE_CHECKING:
@@ -163,11 +164,7 @@ class AgreementScreen(Screen[None]):
 
     def poll_changes(self) -> None:
         """Recompute when someone changed the project (another process or screen)."""
-        try:
-            if self.project.changed_on_disk():
-                self.project.refresh()
-        except (QualtuiError, OSError) as exc:
-            self.notify(f"cannot read the project: {exc}", severity="error", timeout=8)
+        if pull_changes(self) is None:
             return
         if self._token() != self._seen_token and not self.computing:
             self.recompute()

@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from qualtui.core.errors import QualtuiError
 from qualtui.core.team import describe_change
+from qualtui.tui.polling import pull_changes
 
 if TYPE_CHECKING:
     from qualtui.core.models import LogEntry
@@ -124,11 +125,7 @@ class AuditLogScreen(Screen[None]):
         return names
 
     def poll_changes(self) -> None:
-        try:
-            if self.project.changed_on_disk():
-                self.project.refresh()
-        except (QualtuiError, OSError) as exc:
-            self.notify(f"cannot read the project: {exc}", severity="error", timeout=8)
+        if pull_changes(self) is None:
             return
         if self._next_seq() != self._seen_seq:
             self.reload()

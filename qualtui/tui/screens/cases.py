@@ -26,6 +26,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 from qualtui.core import attributes_tools as attrs
 from qualtui.core.cases import TYPES
 from qualtui.core.errors import QualtuiError
+from qualtui.tui.polling import pull_changes
 from qualtui.tui.screens.codebook import ConfirmScreen, ReportScreen
 from qualtui.tui.screens.dialogs import ChoiceScreen, PromptScreen
 
@@ -409,8 +410,9 @@ class CasesScreen(Screen[None]):
     def poll_changes(self) -> None:
         if not self.is_current:
             return
-        try:
-            if self.project.changed_on_disk() and self.project.refresh():
-                self.reload()
-        except (QualtuiError, OSError) as exc:
-            self.notify(f"cannot read the project: {exc}", severity="error", timeout=8)
+        version = pull_changes(self)
+        if version is None or version == getattr(self, "_seen_version", version):
+            self._seen_version = version
+            return
+        self._seen_version = version
+        self.reload()

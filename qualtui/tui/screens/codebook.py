@@ -39,6 +39,7 @@ from qualtui.core import codebook_tools as tools
 from qualtui.core.codebook_tools import PALETTE, CodeCounts
 from qualtui.core.errors import QualtuiError
 from qualtui.core.models import Code
+from qualtui.tui.polling import pull_changes
 from qualtui.tui.screens.dialogs import ChoiceScreen, PromptScreen
 from qualtui.tui.widgets.palette import Palette
 
@@ -847,8 +848,9 @@ class CodebookScreen(Screen[None]):
         """Redraw when another process (a teammate, the CLI) changed the project."""
         if not self.is_current:
             return
-        try:
-            if self.project.changed_on_disk() and self.project.refresh():
-                self.reload()
-        except (QualtuiError, OSError) as exc:
-            self.notify(f"cannot read the project: {exc}", severity="error", timeout=8)
+        version = pull_changes(self)
+        if version is None or version == getattr(self, "_seen_version", version):
+            self._seen_version = version
+            return
+        self._seen_version = version
+        self.reload()

@@ -40,6 +40,7 @@ from qualtui.core.team import (
     visible_segments,
 )
 from qualtui.store.ui_state import UIState
+from qualtui.tui.polling import project_version, pull_changes
 from qualtui.tui.widgets.codebook import CodebookTree
 from qualtui.tui.widgets.documents import DocumentList, DocumentPanel
 from qualtui.tui.widgets.inspector import Inspector
@@ -149,6 +150,7 @@ class CodingScreen(Screen[None]):
         self.per_code: Counter[str] = Counter()  # segments per code id, all documents
         self.doc_segments: list[Segment] = []
         self.memo_targets: set[str] = set()
+        self._seen_version = 0
         self._seg_index: tuple[list[Segment] | None, list[Segment], list[int], int] = (
             None, [], [], 0)
         self.segment_memos: dict[str, Memo] = {}
@@ -255,6 +257,7 @@ class CodingScreen(Screen[None]):
     def reload_data(self) -> None:
         """Read documents, codes, segments and memos again and push them to the widgets."""
         project = self.project
+        self._seen_version = project_version(project)
         self.docs = project.documents.all()
         self.doc_names = {d.id: d.name for d in self.docs}
         self.codes = project.codebook.all()
@@ -282,6 +285,7 @@ class CodingScreen(Screen[None]):
         view.set_palette(self.palette)
         view.hidden_codes = set(self.hidden)
         view.set_segments(self.doc_segments)  # keeps cursor, selection and filter
+        view.set_memo_segments(self.segment_memos)
         self._update_quick()
         self._populate_panels()
         self._update_status()
@@ -348,6 +352,7 @@ class CodingScreen(Screen[None]):
         view.set_palette(self.palette)
         view.hidden_codes = set(self.hidden)
         view.set_segments(self.doc_segments)
+        view.set_memo_segments(self.segment_memos)
         self._populate_panels()
         self._update_status()
         self._update_inspector()
@@ -901,22 +906,15 @@ class CodingScreen(Screen[None]):
         """Other screens of this process change the project without touching the disk
         signal the poll watches: read everything again when the user comes back."""
         if self.is_mounted and getattr(self, "_resumed_once", False):
+            self._sync_log()
             self.reload_data()
         self._resumed_once = True
 
     # -- live team view --------------------------------------------------------------------
     def poll_changes(self) -> None:
         """Reload when another process committed; announce what other coders did."""
-        project = self.project
-        try:
-            if not project.changed_on_disk():
-                return
-            project.refresh()
-        except QualtuiError as exc:
-            self.notify(str(exc), severity="error", timeout=8)
-            return
-        except OSError as exc:
-            self.notify(f"cannot read the project: {exc}", severity="error", timeout=8)
+        version = pull_changes(self)
+        if version is None or version == self._seen_version:
             return
         self._sync_log()
         self.reload_data()

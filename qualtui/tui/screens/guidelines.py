@@ -42,6 +42,7 @@ from qualtui.core.guidelines import (
     Section,
     Support,
 )
+from qualtui.tui.polling import pull_changes
 from qualtui.tui.screens.dialogs import ChoiceScreen, MemoScreen, PromptScreen
 from qualtui.tui.screens.pickers import CodePicker, PickerEntry, open_code_picker
 from qualtui.tui.widgets.guideline_panels import (
@@ -92,6 +93,8 @@ def _count(items: Sized, word: str) -> str:
 
 class GuidelinesScreen(Screen[None]):
     """Draft guidelines backed by coded evidence."""
+
+    _seen_version = 0  # the project version last shown (see qualtui.tui.polling)
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
     DEFAULT_CSS = """
@@ -696,16 +699,9 @@ class GuidelinesScreen(Screen[None]):
     # -- live refresh ------------------------------------------------------------------------
     def poll_changes(self) -> None:
         """Reload when another process (or the coding screen's coder) committed."""
-        project = self.project
-        try:
-            if not project.changed_on_disk():
-                return
-            project.refresh()
-        except QualtuiError as exc:
-            self.notify(str(exc), severity="error", timeout=8)
+        version = pull_changes(self)
+        if version is None or version == self._seen_version:
             return
-        except OSError as exc:
-            self.notify(f"cannot read the project: {exc}", severity="error", timeout=8)
-            return
+        self._seen_version = version
         self.reload_data()
 

@@ -37,6 +37,7 @@ from qualtui.core.errors import QualtuiError
 from qualtui.core.memo_tools import KIND_TITLES, KINDS, MemoContext, Target, memo_targets
 from qualtui.core.models import Memo
 from qualtui.tui.messages import JumpToCode, JumpToPassage
+from qualtui.tui.polling import pull_changes
 from qualtui.tui.widgets.memo_pane import MemoPane
 
 if TYPE_CHECKING:
@@ -415,12 +416,7 @@ class MemosScreen(Screen[None]):
         screen is shown: in the background it must not take the coding screen's news."""
         if self.app.screen is not self:
             return
-        project = self.project
-        try:
-            if project.changed_on_disk():
-                project.refresh()
-        except (QualtuiError, OSError) as exc:
-            self.notify(f"cannot read the project: {exc}", severity="error", timeout=8)
+        if pull_changes(self) is None:
             return
         if self._memo_signature() != self._signature:
             self.rebuild()

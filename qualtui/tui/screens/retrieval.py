@@ -56,6 +56,7 @@ from qualtui.core.search import (
     rows_to_markdown,
     search_texts,
 )
+from qualtui.tui.polling import pull_changes
 from qualtui.tui.screens.codebook import ConfirmScreen
 from qualtui.tui.screens.dialogs import ChoiceScreen, PromptScreen
 
@@ -576,11 +577,12 @@ class RetrievalScreen(Screen[None]):
     def poll_changes(self) -> None:
         if not self.is_current:
             return
-        try:
-            if self.project.changed_on_disk() and self.project.refresh():
-                self.rerun(quiet=True)
-        except (QualtuiError, OSError) as exc:
-            self.notify(f"cannot read the project: {exc}", severity="error", timeout=8)
+        version = pull_changes(self)
+        if version is None or version == getattr(self, "_seen_version", version):
+            self._seen_version = version
+            return
+        self._seen_version = version
+        self.rerun(quiet=True)
 
 
 async def jump_to_passage(screen: Screen[Any], document_id: str, start: int, end: int) -> None:

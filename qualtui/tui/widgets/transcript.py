@@ -225,6 +225,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self.palette = Palette("truecolor", [])
         self.segments: list[Segment] = []
         self.hidden_codes: set[str] = set()
+        self.memo_segments: set[str] = set()  # ids of segments that have a memo
+        self._memo_rows: set[int] | None = None
         self.focus_codes: set[str] = set()  # the tree's selected code and its descendants
         self._visible: list[Segment] = []
         self._runs: list[session.Run] = []
@@ -310,12 +312,27 @@ class TranscriptView(ScrollView, can_focus=True):
         self.segments = sorted(segments, key=lambda s: (s.start, -s.end, s.code_id))
         self._recompute_coding()
 
+    def set_memo_segments(self, segment_ids: Iterable[str]) -> None:
+        """Segments with a memo: an ``m`` in the gutter on the row where each starts."""
+        self.memo_segments = set(segment_ids)
+        self._memo_rows = None
+        self._cache.clear()
+        self.refresh()
+
+    def _rows_with_memos(self) -> set[int]:
+        if self._memo_rows is None:
+            layout = self.layout
+            self._memo_rows = {layout.row_of(s.start) for s in self._visible
+                               if s.id in self.memo_segments}
+        return self._memo_rows
+
     def set_hidden(self, hidden: Iterable[str]) -> None:
         """Codes whose highlight is toggled off: not painted, not in the gutter."""
         self.hidden_codes = set(hidden)
         self._recompute_coding()
 
     def _recompute_coding(self) -> None:
+        self._memo_rows = None
         self._visible = [s for s in self.segments if s.code_id not in self.hidden_codes]
         self._runs = session.coverage_runs((s.start, s.end, s.code_id) for s in self._visible)
         self._run_ends = [r.end for r in self._runs]
@@ -468,6 +485,7 @@ class TranscriptView(ScrollView, can_focus=True):
                 self._display:
             self._layout = WrapLayout(self._display, wrap)
             self._lanes = None
+            self._memo_rows = None
             if self._filter is not None:
                 self._build_filter_rows()
             self._cache.clear()
@@ -1046,7 +1064,10 @@ class TranscriptView(ScrollView, can_focus=True):
                     out.append(RichSegment(char, base + style))
             more = f"+{hidden}" if 0 < hidden < 10 else ("++" if hidden else "  ")
             out.append(RichSegment(more, base + self._style("gutter")))
-            out.append(RichSegment(" ", base))
+            if self.memo_segments and row in self._rows_with_memos():
+                out.append(RichSegment("m", base + self._style("gutter") + Style(bold=True)))
+            else:
+                out.append(RichSegment(" ", base))
         else:
             out.append(RichSegment(" " * self.gutter_width, base))
         return out
