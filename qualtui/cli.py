@@ -28,7 +28,35 @@ from qualtui.commands.common import (
 
 
 class QualtuiGroup(click.Group):
-    """Turns every user error into one line on stderr and exit status 1."""
+    """Turns every user error into one line on stderr and exit status 1, and loads the
+    per-area command modules only when one of their commands is asked for."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._loaded: set[str] = set()
+
+    def load_extension(self, module_name: str) -> None:
+        if module_name not in self._loaded:
+            import importlib
+
+            self._loaded.add(module_name)
+            importlib.import_module(module_name).register(self)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from qualtui.commands import COMMAND_MODULES, GROUP_EXTENSIONS
+
+        if cmd_name in COMMAND_MODULES:
+            self.load_extension(COMMAND_MODULES[cmd_name])
+        for module_name in GROUP_EXTENSIONS.get(cmd_name, ()):
+            self.load_extension(module_name)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from qualtui.commands import EXTENSION_MODULES
+
+        for module_name in EXTENSION_MODULES:
+            self.load_extension(module_name)
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         from qualtui.core.errors import QualtuiError
@@ -554,19 +582,6 @@ def doctor(ctx: click.Context, restore: bool, project_path: Path | None) -> None
     if errors:
         sys.exit(1)
 
-
-def _register_extensions() -> None:
-    import importlib
-    import importlib.util
-
-    from qualtui.commands import EXTENSION_MODULES
-
-    for name in EXTENSION_MODULES:
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name).register(main)
-
-
-_register_extensions()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

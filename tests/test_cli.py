@@ -285,3 +285,36 @@ def test_help_lists_every_command() -> None:
     for command in ("init", "import", "documents", "codebook", "code", "uncode", "segments",
                     "stats", "doctor", "open", "undo", "redo", "log"):
         assert f"  {command} " in out or f"  {command}\n" in out
+
+
+def test_extension_command_maps_match_what_modules_register() -> None:
+    import importlib
+
+    import click
+
+    from qualtui.commands import COMMAND_MODULES, EXTENSION_MODULES, GROUP_EXTENSIONS
+
+    for module_name in EXTENSION_MODULES:
+        probe = click.Group("probe")
+        probe.add_command(click.Group("codebook"))
+        probe.add_command(click.Group("attributes"))
+        importlib.import_module(module_name).register(probe)
+        added = set(probe.commands) - {"codebook", "attributes"}
+        assert {n for n, m in COMMAND_MODULES.items() if m == module_name} == added
+        for group in ("codebook", "attributes"):
+            if probe.commands[group].commands:  # type: ignore[attr-defined]
+                assert module_name in GROUP_EXTENSIONS[group]
+
+
+def test_core_commands_load_no_extension_module(cli_project: Path) -> None:
+    code = (
+        "import sys\n"
+        "from qualtui.cli import main\n"
+        "try:\n"
+        f"    main(['-p', {str(cli_project)!r}, 'stats'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = [m for m in sys.modules if m.startswith('qualtui.commands.')]\n"
+        "assert loaded == ['qualtui.commands.common'], loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
