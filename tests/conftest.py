@@ -31,6 +31,7 @@ pytest_textual_snapshot.SVGImageExtension = _SharedSnapshotDir  # type: ignore[m
 def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("QUALTUI_CODER", "coder1")
     monkeypatch.setenv("QUALTUI_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+    monkeypatch.setenv("QUALTUI_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
     monkeypatch.delenv("QUALTUI_DEBUG", raising=False)
     yield
 

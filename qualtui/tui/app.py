@@ -8,6 +8,8 @@ as ``self.app.ui_state``; top-level screens are registered in
 Environment: ``QUALTUI_COLORS`` (``truecolor``, ``256``, ``16``, ``mono``) overrides the
 detected colour depth; ``NO_COLOR`` gives ``mono``; ``QUALTUI_EXIT_AFTER_PAINT=1`` makes the
 app quit right after the first transcript paint (used by ``benchmarks/startup_bench.py``).
+Themes come from :mod:`qualtui.tui.themes`, the user's ``config.yaml`` and ``keymap.yaml``
+from :mod:`qualtui.tui.config` and :mod:`qualtui.tui.keymap` (docs/themes-and-keys.md).
 """
 
 from __future__ import annotations
@@ -18,12 +20,23 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandListItem, SimpleCommand
-from textual.message import Message
 
 from qualtui.core.errors import QualtuiError
 from qualtui.store.ui_state import UIState
+from qualtui.tui.config import load_user_config
+from qualtui.tui.keymap import load_keymap
+from qualtui.tui.messages import JumpToCode, JumpToPassage
 from qualtui.tui.screens import SCREENS, screen_factory
-from qualtui.tui.widgets.palette import DEPTHS, detect_depth
+from qualtui.tui.themes import (
+    DEFAULT_THEME,
+    LOW_COLOR_THEME,
+    THEME_CSS,
+    code_colors,
+    code_tint,
+    load_themes,
+    theme_variable_defaults,
+)
+from qualtui.tui.widgets.palette import DEPTHS, cap_depth, detect_depth, set_tint
 
 if TYPE_CHECKING:
     from textual.binding import Keymap
@@ -33,15 +46,13 @@ if TYPE_CHECKING:
 
 __all__ = ["QualtuiApp", "run_app"]
 
-DEFAULT_THEME = "textual-dark"
-LOW_COLOR_THEME = "ansi-dark"
-
 
 class QualtuiApp(App[None]):
     """The workbench. ``QualtuiApp(project, theme=None)``."""
 
     TITLE = "qualtui"
     CSS_PATH = "qualtui.tcss"
+    CSS = THEME_CSS  # wires the themes' qt-* variables to the widgets
     ENABLE_COMMAND_PALETTE = True
     MODES: ClassVar[dict[str, object]] = {spec.mode: screen_factory(spec)  # type: ignore[misc]
                                           for spec in SCREENS}
@@ -49,6 +60,7 @@ class QualtuiApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("ctrl+g", "goto_screen", "Go to screen", show=False, id="app.goto"),
+        Binding("J", "new_journal_entry", "Journal entry", show=False, id="app.journal"),
         *[Binding(spec.key, f"switch_mode('{spec.mode}')", f"Go to {spec.title}",
                   show=False, id=f"goto.{spec.mode}")
           for spec in SCREENS if spec.key],
@@ -61,35 +73,111 @@ class QualtuiApp(App[None]):
         self.theme_warning: str | None = None
         if color_depth is not None and color_depth not in DEPTHS:
             raise ValueError(f"color_depth must be one of {', '.join(DEPTHS)}")
-        self.color_depth = color_depth or detect_depth(self.console.color_system, self.no_color)
-        self._apply_theme(theme or project.settings.theme or None)
+        self.user_config = load_user_config()
+        self.startup_warnings: list[str] = list(self.user_config.warnings)
+        self.terminal_depth = color_depth or detect_depth(
+            self.console.color_system, self.no_color, self.user_config.colors)
+        self.color_depth = self.terminal_depth
+        themes = load_themes()
+        for loaded in themes.themes.values():
+            self.register_theme(loaded)
+        self.startup_warnings.extend(themes.warnings)
+        self._apply_theme(theme or project.settings.theme or self.user_config.theme or None)
+        keymap, keymap_warnings = load_keymap()
+        self.startup_warnings.extend(keymap_warnings)
+        if keymap:
+            self.set_keymap(keymap)
+        self._clashes_reported: set[str] = set()
+        self._configure_terminal()
         project_id = str(project.repo.get_meta("project_id", "") or project.root)
         self.ui_state = UIState.load(project_id)
 
+    # -- themes, colour depth and terminal settings (see qualtui.tui.themes, docs) ----------
     def _apply_theme(self, requested: str | None) -> None:
+        """``--theme``, else ``theme:`` in qualtui.yaml, else the user's config.yaml, else
+        the default for the colour depth (the ANSI theme at 16 colours)."""
         if requested:
             if requested in self.available_themes:
                 self.theme = requested
                 return
-            self.theme_warning = (f"unknown theme '{requested}'; themes:"
-                                  f" {', '.join(sorted(self.available_themes))}")
-        self.theme = LOW_COLOR_THEME if self.color_depth == "16" else DEFAULT_THEME
+            ours = sorted(n for n in self.available_themes if n.startswith("qualtui-"))
+            self.theme_warning = (f"unknown theme '{requested}'; using the default (themes:"
+                                  f" {', '.join(ours)}, or any in the command palette)")
+            self.startup_warnings.append(self.theme_warning)
+        self.theme = LOW_COLOR_THEME if self.terminal_depth == "16" else DEFAULT_THEME
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return theme_variable_defaults(self.current_theme)
+
+    def search_themes(self) -> None:
+        """Textual's theme picker (ctrl+p, Theme), with the plain ``>`` prompt of qualtui's
+        palettes instead of Textual's emoji."""
+        from textual.theme import ThemeProvider
+
+        from qualtui.tui.screens.pickers import Palette
+
+        self.push_screen(Palette(providers=[ThemeProvider], placeholder="Search for themes..."))
 
     def watch_theme(self, theme: str) -> None:
-        """Under NO_COLOR keep Textual's filter in step with the theme: its ``Monochrome``
-        filter turns an ANSI theme's default colours black (text black on black), so ANSI
-        themes get ``NoColor`` (the terminal's own colours) instead."""
+        """Follow the theme: code colours (``qt-code-colors``, ``qt-code-tint``) and, under
+        NO_COLOR, Textual's filter: its ``Monochrome`` filter turns an ANSI theme's default
+        colours black (text black on black), so ANSI themes get ``NoColor`` (the terminal's
+        own colours) instead."""
+        current = self.available_themes[theme]
+        set_tint(code_tint(current))
+        depth = cap_depth(self.terminal_depth, code_colors(current))
+        changed = depth != self.color_depth
+        self.color_depth = depth
+        if changed:
+            self._refresh_code_colors()
         if not self.no_color:
             return
         from textual.filter import Monochrome, NoColor
 
-        wanted = NoColor if self.available_themes[theme].ansi else Monochrome
+        wanted = NoColor if current.ansi else Monochrome
         self._filters = [f if not isinstance(f, (Monochrome, NoColor)) else wanted()
                          for f in self._filters]
 
+    def _refresh_code_colors(self) -> None:
+        """Tell every screen built so far that codes are painted differently now (a screen
+        that caches code styles defines ``refresh_code_colors()``)."""
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                refresh = getattr(screen, "refresh_code_colors", None)
+                if callable(refresh):
+                    refresh()
+
+    def _configure_terminal(self) -> None:
+        """Animations and smooth (pixel) scrolling off over SSH or by ``animations: off``;
+        ``escape_delay`` from config.yaml unless ``ESCDELAY`` is set. Textual reads both
+        constants when it parses input, so setting them here takes effect."""
+        import os
+
+        from textual import constants
+
+        if not self.user_config.animations_on():
+            self.animation_level = "none"
+            constants.SMOOTH_SCROLL = False  # type: ignore[misc]
+        delay = self.user_config.escape_delay
+        if delay is not None and "ESCDELAY" not in os.environ:
+            constants.ESCAPE_DELAY = delay / 1000  # type: ignore[misc]
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: object) -> None:
+        """A keymap gave a key to two bindings: say so once per key (the remapped one
+        wins)."""
+        for binding in clashed_bindings:
+            if binding.key in self._clashes_reported:
+                continue
+            self._clashes_reported.add(binding.key)
+            self.notify(f"keymap: {binding.key} no longer does"
+                        f" '{binding.id or binding.action}': another binding was given that"
+                        " key", severity="warning", timeout=10)
+
     def on_mount(self) -> None:
-        if self.theme_warning:
-            self.notify(self.theme_warning, severity="warning", timeout=8)
+        for warning in self.startup_warnings:
+            self.notify(warning, severity="warning", timeout=10)
+        if getattr(self, "_sequence_keymap", None):
+            self.call_after_refresh(self._remap_sequences, {})
 
     # -- keymap: Textual bindings plus the transcript's two-key sequences ---------------------
     def _sequence_ids(self) -> set[str]:
@@ -158,12 +246,24 @@ class QualtuiApp(App[None]):
         if isinstance(self.screen, CodingScreen):
             self.screen.show_passage(document_id, start, end)
 
-    async def on_jump_to_passage(self, message: Message) -> None:
-        """Handle a ``JumpToPassage`` message (posted by analysis screens' drill-downs)."""
-        document_id = getattr(message, "document_id", None)
-        if document_id is not None:
-            await self.open_passage(document_id, int(getattr(message, "start", 0)),
-                                    int(getattr(message, "end", 0)))
+    async def on_jump_to_passage(self, message: JumpToPassage) -> None:
+        """Drill-downs, retrieval hits and memo links: show the passage for coding."""
+        await self.open_passage(message.document_id, message.start, message.end)
+
+    async def on_jump_to_code(self, message: JumpToCode) -> None:
+        """A memo link to a code: show it in the coding screen's codebook tree."""
+        from qualtui.tui.screens.coding import CodingScreen
+
+        if self.current_mode != "coding":
+            await self.switch_mode("coding")
+        if isinstance(self.screen, CodingScreen):
+            self.screen.show_code(message.code_id)
+
+    def action_new_journal_entry(self) -> None:
+        """``J`` anywhere: a new dated journal entry in the memos screen."""
+        from qualtui.tui.screens.memos import new_journal_entry
+
+        new_journal_entry(self)
 
     # -- palettes ---------------------------------------------------------------------------
     def action_command_palette(self) -> None:

@@ -146,9 +146,9 @@ async def test_no_color_runs_in_monochrome(make_app, project,
     from textual.filter import Monochrome, NoColor
 
     app = QualtuiApp(project)
-    assert app.color_depth == "mono" and app.theme == "textual-dark"
+    assert app.color_depth == "mono" and app.theme == "qualtui-dark"
     assert any(isinstance(f, Monochrome) for f in app._filters)
-    ansi = QualtuiApp(project, theme="ansi-dark")  # default colours must not turn black
+    ansi = QualtuiApp(project, theme="qualtui-ansi")  # default colours must not turn black
     assert any(isinstance(f, NoColor) for f in ansi._filters)
     assert not any(isinstance(f, Monochrome) for f in ansi._filters)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -167,7 +167,7 @@ async def test_sixteen_colours_from_the_environment(project,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUALTUI_COLORS", "16")
     app = QualtuiApp(project)
-    assert app.color_depth == "16" and app.theme == "ansi-dark"
+    assert app.color_depth == "16" and app.theme == "qualtui-ansi"
     app = QualtuiApp(project, theme="nord")
     assert app.theme == "nord"
     app = QualtuiApp(project, theme="no-such-theme")

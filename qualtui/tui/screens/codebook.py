@@ -844,6 +844,10 @@ class CodebookScreen(Screen[None]):
                                 keymap)
         self.app.push_screen(HelpScreen(groups, "qualtui keys - codebook"))
 
+    def refresh_code_colors(self) -> None:
+        """The theme changed how codes are painted (called by the app): redraw."""
+        self.reload()
+
     def poll_changes(self) -> None:
         """Redraw when another process (a teammate, the CLI) changed the project."""
         if not self.is_current:

@@ -902,6 +902,10 @@ class CodingScreen(Screen[None]):
         groups.setdefault("Global", []).append(("ctrl+p", "Command palette (themes, keys...)"))
         self.app.push_screen(HelpScreen(groups, "qualtui keys - coding screen"))
 
+    def refresh_code_colors(self) -> None:
+        """The theme changed how codes are painted (called by the app): repaint."""
+        self.reload_data()
+
     def on_screen_resume(self) -> None:
         """Other screens of this process change the project without touching the disk
         signal the poll watches: read everything again when the user comes back."""

@@ -202,8 +202,10 @@ class Heatmap(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="heatmap.page-down"),
         Binding("home", "edge('home')", "First column", show=False, id="heatmap.home"),
         Binding("end", "edge('end')", "Last column", show=False, id="heatmap.end"),
-        Binding("ctrl+home", "edge('top')", "First row", show=False, id="heatmap.top"),
-        Binding("ctrl+end", "edge('bottom')", "Last row", show=False, id="heatmap.bottom"),
+        Binding("ctrl+home,less_than_sign", "edge('top')", "First row", show=False,
+                id="heatmap.top"),
+        Binding("ctrl+end,greater_than_sign", "edge('bottom')", "Last row", show=False,
+                id="heatmap.bottom"),
         Binding("enter", "select", "Drill down", id="heatmap.select"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
