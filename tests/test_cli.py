@@ -318,3 +318,22 @@ def test_core_commands_load_no_extension_module(cli_project: Path) -> None:
         "assert loaded == ['qualtui.commands.common'], loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_layers_import_in_one_direction() -> None:
+    """core -> store -> io -> analysis -> tui -> cli: no module imports a later layer."""
+    code = (
+        "import sys, pkgutil, importlib\n"
+        "order = ['qualtui.core', 'qualtui.store', 'qualtui.io', 'qualtui.analysis',"
+        " 'qualtui.tui', 'qualtui.commands', 'qualtui.cli']\n"
+        "for i, layer in enumerate(order[:4]):\n"
+        "    before = set(sys.modules)\n"
+        "    pkg = importlib.import_module(layer)\n"
+        "    for mod in pkgutil.walk_packages(pkg.__path__, layer + '.'):\n"
+        "        importlib.import_module(mod.name)\n"
+        "    later = [m for m in set(sys.modules) - before\n"
+        "             if any(m == l or m.startswith(l + '.') for l in order[i + 1:])]\n"
+        "    assert not later, (layer, sorted(later))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]

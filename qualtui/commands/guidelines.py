@@ -103,7 +103,7 @@ def _short(text: str, width: int) -> str:
 def report(ctx: click.Context, output: Path, fmt: str | None, pseudonymize: bool,
            project_path: Path | None) -> None:
     """Write the evidence-backed guidelines report (Markdown, HTML or Word)."""
-    from qualtui.io.report import format_for, write_report
+    from qualtui.analysis.report import format_for, write_report
 
     kind = format_for(output, fmt)  # a bad suffix fails before the project is read
     project = open_project_for(ctx, project_path)

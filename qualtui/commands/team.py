@@ -146,7 +146,7 @@ def agreement(ctx: click.Context, coders_opt: tuple[str, ...], more_coders: tupl
     Per code and overall, at character level or per sentence, paragraph or speaker turn.
     Every output names the unit and the denominator used.
     """
-    from qualtui.core.team import agreement_inputs, run_agreement
+    from qualtui.analysis.team import agreement_inputs, run_agreement
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")

@@ -122,7 +122,7 @@ def test_export_import_and_report(study: Study, bare_study: Study, tmp_path: Pat
 def test_importing_the_commands_stays_cheap() -> None:
     code = ("import sys, qualtui.commands.guidelines\n"
             "heavy = [m for m in ('textual', 'docx', 'markdown_it', 'qualtui.core.guidelines',"
-            " 'qualtui.io.report') if m in sys.modules]\nprint(heavy)")
+            " 'qualtui.analysis.report') if m in sys.modules]\nprint(heavy)")
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout
     assert output.strip() == "[]"

@@ -14,11 +14,7 @@ import docx
 import pytest
 from gl_helpers import TEXTS, Study
 
-from qualtui.core.errors import QualtuiError
-from qualtui.core.guidelines import GuidelineService
-from qualtui.core.privacy import PrivacyService
-from qualtui.core.project import Project
-from qualtui.io.report import (
+from qualtui.analysis.report import (
     collect,
     format_for,
     render_docx,
@@ -26,7 +22,11 @@ from qualtui.io.report import (
     render_markdown,
     write_report,
 )
-from qualtui.io.report_svg import HeatmapData, SaturationData, heatmap_svg, saturation_svg
+from qualtui.analysis.report_svg import HeatmapData, SaturationData, heatmap_svg, saturation_svg
+from qualtui.core.errors import QualtuiError
+from qualtui.core.guidelines import GuidelineService
+from qualtui.core.privacy import PrivacyService
+from qualtui.core.project import Project
 from qualtui.store.project import open_project
 
 QUOTE_A1 = "We keep IC numbers out of comments."

@@ -94,7 +94,7 @@ class Clock:
         self.now = "2026-01-01T10:00:00Z"
         for module in ("qualtui.core.oplog", "qualtui.core.memos", "qualtui.core.codebook",
                        "qualtui.core.coding", "qualtui.core.documents", "qualtui.core.merge",
-                       "qualtui.core.team"):
+                       "qualtui.analysis.team"):
             monkeypatch.setattr(f"{module}.now_iso", self)
 
     def __call__(self) -> str:

@@ -19,17 +19,14 @@ from team_helpers import (
     span,
 )
 
+from qualtui.analysis.team import adjudicate, agreement_inputs, consensus_label, run_agreement
 from qualtui.core.errors import NotFound, QualtuiError
 from qualtui.core.models import LogEntry, Memo, Segment
 from qualtui.core.team import (
     CONSENSUS,
-    adjudicate,
-    agreement_inputs,
-    consensus_label,
     describe_change,
     describe_filter,
     filter_choices,
-    run_agreement,
     visible_entries,
     visible_memos,
     visible_segments,

@@ -23,8 +23,9 @@ from team_helpers import (
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
+from qualtui.analysis.team import agreement_inputs, run_agreement
 from qualtui.core.project import Project
-from qualtui.core.team import CONSENSUS, FilterChoice, agreement_inputs, run_agreement
+from qualtui.core.team import CONSENSUS, FilterChoice
 from qualtui.store.project import open_project
 from qualtui.tui.app import QualtuiApp
 from qualtui.tui.screens.agreement import AgreementScreen, ReviewScreen

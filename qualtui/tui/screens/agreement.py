@@ -34,9 +34,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 
 from qualtui.analysis.agreement import UNITS, Passage
-from qualtui.core.errors import QualtuiError
-from qualtui.core.team import (
-    CONSENSUS,
+from qualtui.analysis.team import (
     AgreementInputs,
     AgreementRun,
     adjudicate,
@@ -44,6 +42,8 @@ from qualtui.core.team import (
     consensus_label,
     run_agreement,
 )
+from qualtui.core.errors import QualtuiError
+from qualtui.core.team import CONSENSUS
 from qualtui.tui.polling import pull_changes
 from qualtui.tui.screens.dialogs import ChoiceScreen, PromptScreen
 

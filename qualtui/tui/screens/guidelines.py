@@ -647,7 +647,7 @@ class GuidelinesScreen(Screen[None]):
             if not path.is_absolute():
                 path = self.project.root / path
             try:
-                from qualtui.io.report import format_for
+                from qualtui.analysis.report import format_for
 
                 fmt = format_for(path, None)
             except QualtuiError as exc:
@@ -663,7 +663,7 @@ class GuidelinesScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="report")
     def write_report(self, path: Path, fmt: str) -> None:
         """Collect and write the report on a separate project handle (a worker thread)."""
-        from qualtui.io.report import write_report
+        from qualtui.analysis.report import write_report
         from qualtui.store.project import open_project
 
         project = None

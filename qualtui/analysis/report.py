@@ -29,6 +29,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualtui.analysis.report_svg import HeatmapData, SaturationData, heatmap_svg, saturation_svg
 from qualtui.core.errors import QualtuiError
 from qualtui.core.guidelines import (
     MAX_QUOTES,
@@ -38,7 +39,6 @@ from qualtui.core.guidelines import (
     GuidelineService,
     Support,
 )
-from qualtui.io.report_svg import HeatmapData, SaturationData, heatmap_svg, saturation_svg
 
 if TYPE_CHECKING:
     from qualtui.core.privacy import Pseudonymiser
@@ -246,7 +246,7 @@ def _chosen_quotes(index: EvidenceIndex, guideline: Guideline) -> list[Evidence]
 def _agreement(project: Project, texts: _Texts) -> str:
     """Inter-coder agreement over the sentences every coder coded, or why it is missing."""
     try:
-        from qualtui.core.team import agreement_inputs, run_agreement
+        from qualtui.analysis.team import agreement_inputs, run_agreement
     except ImportError:
         return "not computed"
     coders = sorted({s.coder for s in project.coding.segments()})
