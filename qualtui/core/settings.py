@@ -74,9 +74,9 @@ def load_settings(root: Path) -> Settings:
 
 def parse_settings(text: str, path: Path) -> Settings:
     name = path.name
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -88,6 +88,7 @@ def parse_settings(text: str, path: Path) -> Settings:
         raise ProjectError(f"{name} line 1: expected a mapping of settings (key: value)")
 
     def fail(key: str, message: str) -> ProjectError:
+        node = yaml.compose(text, Loader=loader)  # only to say on which line the key is
         return ProjectError(f"{name} line {_line_of(node, key)}: {key}: {message}")
 
     settings = Settings()
