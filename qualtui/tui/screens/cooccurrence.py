@@ -854,6 +854,8 @@ class CooccurrenceScreen(AnalysisScreen):
         heatmap = self.heatmap
         heatmap.loading = False
         heatmap.set_grid(view.grid)
+        if not isinstance(self.focused, Input):  # the loading overlay may have taken focus
+            heatmap.focus()
         self.query_one("#cooc-status", Static).update(
             self.status_text() + f"  {view.matrix.documents} docs"
             f"  {view.matrix.segments} segments")

@@ -19,7 +19,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
 from qualtui.analysis.data import AnalysisData, CodeInfo, Seg, code_label, unique_labels
@@ -245,6 +245,8 @@ class MatrixScreen(AnalysisScreen):
         self.data = view.data
         self.heatmap.loading = False
         self.heatmap.set_grid(view.grid)
+        if not isinstance(self.focused, Input):  # the loading overlay may have taken focus
+            self.focus_main()
         self._fill_frequencies()
         self._update_status(f"  {len(view.data.documents)} docs")
         self._update_legend()
