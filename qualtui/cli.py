@@ -11,6 +11,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualtui import startup
+
+if startup.is_open_command(sys.argv):
+    startup.pause_gc()  # until the first paint; see qualtui.startup
+
 import click
 
 if TYPE_CHECKING:

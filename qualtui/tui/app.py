@@ -22,6 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandListItem, SimpleCommand
 
 from qualtui.core.errors import QualtuiError
+from qualtui.startup import resume_gc
 from qualtui.store.ui_state import UIState
 from qualtui.tui.config import load_user_config
 from qualtui.tui.keymap import load_keymap
@@ -98,13 +99,31 @@ class QualtuiApp(App[None]):
         the default for the colour depth (the ANSI theme at 16 colours)."""
         if requested:
             if requested in self.available_themes:
-                self.theme = requested
+                self._set_initial_theme(requested)
                 return
             ours = sorted(n for n in self.available_themes if n.startswith("qualtui-"))
             self.theme_warning = (f"unknown theme '{requested}'; using the default (themes:"
                                   f" {', '.join(ours)}, or any in the command palette)")
             self.startup_warnings.append(self.theme_warning)
-        self.theme = LOW_COLOR_THEME if self.terminal_depth == "16" else DEFAULT_THEME
+        self._set_initial_theme(LOW_COLOR_THEME if self.terminal_depth == "16"
+                                else DEFAULT_THEME)
+
+    def _set_initial_theme(self, name: str) -> None:
+        """Set the theme before the app runs, without Textual's theme watcher: assigning
+        ``self.theme`` here would make Textual parse the whole stylesheet again twice while
+        starting (about 20 ms of the start-up). This does what the watcher does, except
+        that re-parse; the stylesheet is parsed once, with these variables, at start."""
+        self.set_reactive(App.theme, name)
+        theme = self.current_theme
+        classes = {klass: False for klass in self.classes if klass.startswith("-theme-")}
+        classes.update({f"-theme-{name}": True, "-dark-mode": theme.dark,
+                        "-light-mode": not theme.dark})
+        self.update_classes(classes, update=False)
+        refresh_filter = getattr(self, "_refresh_truecolor_filter", None)
+        if refresh_filter is not None:  # Textual private API; the filter only maps ANSI
+            refresh_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
+        self.watch_theme(name)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return theme_variable_defaults(self.current_theme)
@@ -174,6 +193,9 @@ class QualtuiApp(App[None]):
                         " key", severity="warning", timeout=10)
 
     def on_mount(self) -> None:
+        # qualtui open paused the garbage collector for start-up (qualtui.startup); the
+        # coding screen resumes it at its first paint, this in case no transcript paints.
+        self.set_timer(2.0, resume_gc, name="resume-gc")
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", timeout=10)
         if getattr(self, "_sequence_keymap", None):
@@ -294,7 +316,10 @@ def run_app(project: Project, theme: str | None = None) -> None:
     driver = driver_class()
     if driver is not None:
         app.driver_class = driver
-    app.run()
+    try:
+        app.run()
+    finally:
+        resume_gc()
     if app.return_code not in (None, 0):
         raise QualtuiError(f"the terminal UI stopped with status {app.return_code}")
 

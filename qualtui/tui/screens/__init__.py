@@ -65,6 +65,23 @@ def screen_factory(spec: ScreenSpec) -> Callable[[], Screen[object]]:
     def build() -> Screen[object]:
         module_name, _, class_name = spec.factory.partition(":")
         cls = getattr(importlib.import_module(module_name), class_name)
-        return cls()
+        screen: Screen[object] = cls()
+        _skip_first_css_refresh(screen)
+        return screen
 
     return build
+
+
+def _skip_first_css_refresh(screen: Screen[object]) -> None:
+    """Textual refreshes all CSS when it first shows a mode's screen whose CSS counter
+    differs from the app's, and a new screen's counter starts at -1, so the first screen
+    costs two extra parses of every stylesheet (about 20 ms of the start-up). Until the
+    theme has ever changed (the app's counter is still 0) the stylesheet already carries
+    the theme's variables (``QualtuiApp._set_initial_theme``) and the refresh changes
+    nothing; after a change, Textual's own rule applies."""
+    try:
+        app_count = screen.app._css_update_count
+    except Exception:  # noqa: BLE001 - no running app, or Textual changed its internals
+        return
+    if app_count == 0 and getattr(screen, "_css_update_count", None) == -1:
+        screen._css_update_count = 0
