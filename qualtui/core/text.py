@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from qualtui.core.models import Turn
 
@@ -38,6 +39,23 @@ def normalise(text: str) -> str:
 
 # --------------------------------------------------------------------------- words
 
+
+class LazyPattern:
+    """A regular expression compiled on first use. The patterns below have large Unicode
+    classes and take several milliseconds to compile, which every start-up would pay."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self.pattern, self.flags)
+        return getattr(compiled, name)
+
+
 # Combining marks that Python's ``\w`` does not cover (Latin diacritics, Hebrew and Arabic
 # vowel points, Indic vowel signs, Thai marks, variation selectors, ZWNJ/ZWJ).
 _MARKS = (
@@ -49,14 +67,14 @@ _MARKS = (
 _W = rf"(?:[^\W_]|[{_MARKS}])"
 # A word: letters/digits (any script), joined inside by apostrophes or hyphens, and digit
 # groups joined by . , : ("1.5", "10:30", "1,000").
-WORD_RE = re.compile(rf"{_W}+(?:(?:['’\-]|(?<=\d)[.,:](?=\d)){_W}+)*")
+WORD_RE = LazyPattern(rf"{_W}+(?:(?:['’\-]|(?<=\d)[.,:](?=\d)){_W}+)*")
 
 # Scripts written without spaces between words: every character counts as one word.
 _CJK_CLASS = (
     "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u31f0-\u31ff"
     "\U00020000-\U0002fa1f"
 )
-_CJK_RE = re.compile(f"[{_CJK_CLASS}]")
+_CJK_RE = LazyPattern(f"[{_CJK_CLASS}]")
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
@@ -113,7 +131,7 @@ _LWORD = rf"[^\W_](?:[^\W_]|[{_MARKS}.'’\-])*"
 _LABEL = rf"{_LWORD}(?:[ \t]{_LWORD}){{0,3}}"
 _COLON_IN_BOLD = rf"{_SP}*[:：]"
 _COLON = rf"{_SP}*(?::(?={_SP}|$)|：)"
-_LABEL_RE = re.compile(
+_LABEL_RE = LazyPattern(
     rf"^[ \t]*(?P<ts>{_TS})?"
     rf"(?:\*\*(?P<b1>{_LABEL}){_COLON_IN_BOLD}\*\*"
     rf"|\*\*(?P<b2>{_LABEL})\*\*{_COLON}"
