@@ -39,6 +39,7 @@ from qualtui.core.team import (
     visible_entries,
     visible_segments,
 )
+from qualtui.startup import resume_gc
 from qualtui.store.ui_state import UIState
 from qualtui.tui.polling import project_version, pull_changes
 from qualtui.tui.widgets.codebook import CodebookTree
@@ -164,6 +165,8 @@ class CodingScreen(Screen[None]):
         self._pending_keys = ""
         self._search_before = ""
         self.state: UIState
+        self._panels_ready = False
+        self._panel_waiters: list[Callable[[], object]] = []
         # Start with the right breakpoint class: Textual sets it on the first resize, and a
         # change then restyles every widget (a measurable part of start-up).
         try:
@@ -208,11 +211,9 @@ class CodingScreen(Screen[None]):
 
     # -- building ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        with DocumentPanel(id="documents", classes="side"):
-            pass
-        with Vertical(id="codebook", classes="side"):
-            yield Static("Codebook  here/all", id="codebook-title")
-            yield CodebookTree(id="codebook-tree")
+        # The side panels are filled a frame after the transcript paints (_build_panels).
+        yield DocumentPanel(id="documents", classes="side")
+        yield Vertical(id="codebook", classes="side")
         with Vertical(id="centre"):
             yield Static(id="status")
             yield TranscriptView(id="transcript")
@@ -238,12 +239,41 @@ class CodingScreen(Screen[None]):
             self._update_status()
             self._update_inspector()
         self.view.focus()
+        self.call_after_refresh(self._build_panels)
         self.set_interval(POLL_SECONDS, self.poll_changes, name="live-refresh")
         if self.state.warning:
             self.notify(self.state.warning, title="UI state", severity="warning")
 
+    async def _build_panels(self) -> None:
+        """Mount and fill the documents list and the codebook tree. Called once the first
+        frame is on the screen: mounting them is about a fifth of the start-up, and the
+        transcript is what the user reads and types into first."""
+        if self._panels_ready:
+            return
+        await self.query_one("#documents", DocumentPanel).fill()
+        await self.query_one("#codebook", Vertical).mount(
+            Static("Codebook  here/all", id="codebook-title"), CodebookTree(id="codebook-tree"))
+        self._panels_ready = True
+        self._populate_panels()
+        waiting, self._panel_waiters = self._panel_waiters, []
+        for callback in waiting:
+            callback()
+
+    def _when_panels(self, callback: Callable[[], object]) -> bool:
+        """Run ``callback`` once the side panels exist; True if they exist already (then
+        the caller goes on itself and the callback is not kept)."""
+        if self._panels_ready:
+            return True
+        self._panel_waiters.append(callback)
+        return False
+
+    def _select_in_tree(self, code_id: str) -> None:
+        if self._when_panels(partial(self._select_in_tree, code_id)):
+            self.tree.select_code(code_id)
+
     @on(TranscriptView.Painted)
     def _first_paint(self) -> None:
+        resume_gc()  # paused by qualtui open for start-up (qualtui.startup)
         if os.environ.get(EXIT_AFTER_PAINT_ENV):
             self.call_after_refresh(self.app.exit)
 
@@ -325,6 +355,8 @@ class CodingScreen(Screen[None]):
         self.quick = session.quick_slots(self.state.pinned, self.state.recent, valid, shortcuts)
 
     def _populate_panels(self) -> None:
+        if not self._panels_ready:
+            return  # _build_panels fills them
         self.doc_list.populate(self.docs, self.per_document, self.doc.id if self.doc else None,
                                self.memo_targets)
         here = session.document_counts(self.doc_segments)
@@ -382,6 +414,8 @@ class CodingScreen(Screen[None]):
         """Select ``code_id`` in the codebook tree (and show the tree if it is an overlay)."""
         if code_id not in self.code_by_id:
             self.notify("that code no longer exists", severity="warning")
+            return
+        if not self._when_panels(partial(self.show_code, code_id)):
             return
         select = getattr(self.tree, "select_code", None)
         if callable(select):
@@ -582,7 +616,7 @@ class CodingScreen(Screen[None]):
         code = self._write(lambda: self.project.codebook.add(path, origin="emergent"))
         if code is None:
             return None
-        self.tree.select_code(code.id)
+        self._select_in_tree(code.id)
         return self.apply_code(code.id)
 
     def action_pick_code(self) -> None:
@@ -744,7 +778,7 @@ class CodingScreen(Screen[None]):
             path = f"{parent}/{name}" if parent else name
             code = self._write(lambda: self.project.codebook.add(path, origin="emergent"))
             if code is not None:
-                self.tree.select_code(code.id)
+                self._select_in_tree(code.id)
                 self.notify(f"added code {path}", timeout=3)
 
         title = f"New code under {parent}" if parent else "New top-level code"
@@ -837,6 +871,8 @@ class CodingScreen(Screen[None]):
     def action_toggle_panel(self, name: str) -> None:
         """Narrow: open/close the panel as an overlay. Wide: show and focus a collapsed
         panel, focus a visible one, collapse a focused one."""
+        if not self._when_panels(partial(self.action_toggle_panel, name)):
+            return
         panel = self._panel(name)
         target = self._panel_focus_target(name)
         if self.narrow:
@@ -867,6 +903,8 @@ class CodingScreen(Screen[None]):
         self.view.focus()
 
     def action_cycle_focus(self, direction: int) -> None:
+        if not self._when_panels(partial(self.action_cycle_focus, direction)):
+            return
         order = ["documents", "transcript", "codebook"]
         focused = self.focused
         current = 1

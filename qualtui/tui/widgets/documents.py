@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
@@ -16,6 +15,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from qualtui.core.models import Document
+
+if TYPE_CHECKING:
+    from textual.widget import AwaitMount
 
 __all__ = ["DocumentList", "DocumentPanel"]
 
@@ -114,16 +116,20 @@ class DocumentList(OptionList):
 
 
 class DocumentPanel(Vertical):
-    """The documents list with a line saying how to filter it."""
+    """The documents list with a line saying how to filter it.
+
+    Composed empty: :meth:`fill` mounts the list, so that a screen can paint its transcript
+    first and add the list a frame later (see ``CodingScreen``).
+    """
 
     DEFAULT_CSS = """
     DocumentPanel > #doc-filter { height: 1; color: $foreground-muted; padding: 0 1; }
     DocumentPanel > DocumentList { height: 1fr; border: none; }
     """
 
-    def compose(self) -> ComposeResult:
-        yield Static("type to filter", id="doc-filter")
-        yield DocumentList(id="doc-list")
+    def fill(self) -> AwaitMount:
+        """Mount the filter line and the list."""
+        return self.mount(Static("type to filter", id="doc-filter"), DocumentList(id="doc-list"))
 
     def on_document_list_filter_changed(self, event: DocumentList.FilterChanged) -> None:
         self.query_one("#doc-filter", Static).update(
