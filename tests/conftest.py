@@ -27,9 +27,17 @@ class _SharedSnapshotDir(pytest_textual_snapshot.SVGImageExtension):
 pytest_textual_snapshot.SVGImageExtension = _SharedSnapshotDir  # type: ignore[misc]
 
 
+@pytest.fixture(scope="session")
+def _yaml_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One YAML parse cache for the run (entries are keyed by content, so sharing is safe)."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+                  _yaml_cache_dir: Path):
     monkeypatch.setenv("QUALTUI_CODER", "coder1")
+    monkeypatch.setenv("QUALTUI_CACHE_DIR", str(_yaml_cache_dir))
     monkeypatch.setenv("QUALTUI_STATE_DIR", str(tmp_path_factory.mktemp("state")))
     monkeypatch.setenv("QUALTUI_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
     monkeypatch.delenv("QUALTUI_DEBUG", raising=False)

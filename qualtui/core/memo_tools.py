@@ -180,7 +180,7 @@ def format_time(stamp: str, with_time: bool = True) -> str:
 
 def memo_targets(project: Project) -> set[str]:
     """Ids of the documents, codes and segments that have at least one memo (for markers)."""
-    return {row["target_id"] for row in project.repo.all("memos") if row.get("target_id")}
+    return project.memos.targets()
 
 
 # -- the project as memo tools see it ----------------------------------------------------------

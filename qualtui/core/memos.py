@@ -25,6 +25,10 @@ class MemoService:
         memos.sort(key=lambda m: m.created_at)
         return memos
 
+    def targets(self) -> set[str]:
+        """Ids of the documents, codes and segments that have at least one memo."""
+        return {row["target_id"] for row in self.repo.all("memos") if row.get("target_id")}
+
     def get(self, memo_id: str) -> Memo:
         row = self.repo.get("memos", memo_id)
         if row is None:

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualtui.core.cases import CaseService
 from qualtui.core.codebook import CodebookService
 from qualtui.core.coding import CodingService
 from qualtui.core.documents import DocumentService
 from qualtui.core.memos import MemoService
 from qualtui.core.oplog import OperationLog
-from qualtui.core.privacy import PrivacyService
 from qualtui.core.repository import Repository
 from qualtui.core.settings import Settings
 
 if TYPE_CHECKING:
+    from qualtui.core.cases import CaseService
     from qualtui.core.guidelines import GuidelineService
+    from qualtui.core.privacy import PrivacyService
 
 
 @dataclass
@@ -56,8 +57,22 @@ class Project:
         self.codebook = CodebookService(repo, self.log)
         self.coding = CodingService(repo, self.log, self.documents, self.codebook)
         self.memos = MemoService(repo, self.log)
-        self.cases = CaseService(repo, self.log)
-        self.privacy = PrivacyService(repo, self.log)
+
+    # Services the coding screen does not need at start are built on first use (their
+    # modules, and PyYAML for privacy rules, then stay out of ``qualtui open``'s start-up).
+    @cached_property
+    def cases(self) -> CaseService:
+        """Cases and their attributes."""
+        from qualtui.core.cases import CaseService
+
+        return CaseService(self.repo, self.log)
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        """Pseudonyms and redactions."""
+        from qualtui.core.privacy import PrivacyService
+
+        return PrivacyService(self.repo, self.log)
 
     @property
     def guidelines(self) -> GuidelineService:

@@ -6,11 +6,13 @@ import getpass
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from qualtui.core.errors import ProjectError
+from qualtui.core.yaml_load import YAMLSyntaxError, load_yaml
+
+if TYPE_CHECKING:
+    import yaml
 
 SETTINGS_FILE = "qualtui.yaml"
 
@@ -50,10 +52,14 @@ class Settings:
             data["theme"] = self.theme
         if self.group:
             data["group"] = True
+        import yaml
+
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88)
 
 
 def _line_of(node: yaml.Node | None, key: str) -> int:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             if getattr(key_node, "value", None) == key:
@@ -74,20 +80,19 @@ def load_settings(root: Path) -> Settings:
 
 def parse_settings(text: str, path: Path) -> Settings:
     name = path.name
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
     try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ProjectError(f"{name} line {line}: {problem}") from None
+        data = load_yaml(text)
+    except YAMLSyntaxError as exc:
+        raise ProjectError(f"{name} line {exc.line or 1}: {exc.problem}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ProjectError(f"{name} line 1: expected a mapping of settings (key: value)")
 
     def fail(key: str, message: str) -> ProjectError:
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         node = yaml.compose(text, Loader=loader)  # only to say on which line the key is
         return ProjectError(f"{name} line {_line_of(node, key)}: {key}: {message}")
 

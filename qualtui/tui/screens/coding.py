@@ -30,7 +30,6 @@ from textual.widgets import Input, Static, Tree
 
 from qualtui.core import session
 from qualtui.core.errors import QualtuiError
-from qualtui.core.memo_tools import memo_targets
 from qualtui.core.models import Code, Document, Memo, Segment
 from qualtui.core.team import (
     FilterChoice,
@@ -62,7 +61,8 @@ POLL_SECONDS = 0.5
 """How often the live team view checks the project file (one stat per check)."""
 
 EXIT_AFTER_PAINT_ENV = "QUALTUI_EXIT_AFTER_PAINT"
-"""When set, the app exits right after the first transcript paint (start-up benchmarks)."""
+"""When set, the app exits right after the first transcript paint, or with ``panels`` once
+the side panels are filled too (start-up benchmarks)."""
 
 
 def _minutes_ago(minutes: int) -> str:
@@ -166,6 +166,7 @@ class CodingScreen(Screen[None]):
         self._search_before = ""
         self.state: UIState
         self._panels_ready = False
+        self._panels_building = False
         self._panel_waiters: list[Callable[[], object]] = []
         # Start with the right breakpoint class: Textual sets it on the first resize, and a
         # change then restyles every widget (a measurable part of start-up).
@@ -239,7 +240,12 @@ class CodingScreen(Screen[None]):
             self._update_status()
             self._update_inspector()
         self.view.focus()
-        self.call_after_refresh(self._build_panels)
+        # The side panels follow the first transcript frame (_first_paint); with nothing to
+        # paint, or should that frame not come, they are built anyway.
+        if self.doc is None:
+            self.call_after_refresh(self._build_panels)
+        else:
+            self.set_timer(0.5, self._build_panels, name="build-panels")
         self.set_interval(POLL_SECONDS, self.poll_changes, name="live-refresh")
         if self.state.warning:
             self.notify(self.state.warning, title="UI state", severity="warning")
@@ -248,8 +254,9 @@ class CodingScreen(Screen[None]):
         """Mount and fill the documents list and the codebook tree. Called once the first
         frame is on the screen: mounting them is about a fifth of the start-up, and the
         transcript is what the user reads and types into first."""
-        if self._panels_ready:
+        if self._panels_building:
             return
+        self._panels_building = True
         await self.query_one("#documents", DocumentPanel).fill()
         await self.query_one("#codebook", Vertical).mount(
             Static("Codebook  here/all", id="codebook-title"), CodebookTree(id="codebook-tree"))
@@ -258,6 +265,8 @@ class CodingScreen(Screen[None]):
         waiting, self._panel_waiters = self._panel_waiters, []
         for callback in waiting:
             callback()
+        if os.environ.get(EXIT_AFTER_PAINT_ENV) == "panels":
+            self.call_after_refresh(self.app.exit)
 
     def _when_panels(self, callback: Callable[[], object]) -> bool:
         """Run ``callback`` once the side panels exist; True if they exist already (then
@@ -274,7 +283,8 @@ class CodingScreen(Screen[None]):
     @on(TranscriptView.Painted)
     def _first_paint(self) -> None:
         resume_gc()  # paused by qualtui open for start-up (qualtui.startup)
-        if os.environ.get(EXIT_AFTER_PAINT_ENV):
+        self.call_later(self._build_panels)
+        if os.environ.get(EXIT_AFTER_PAINT_ENV, "") not in ("", "panels"):
             self.call_after_refresh(self.app.exit)
 
     def _make_palette(self, codes: list[Code]) -> Palette:
@@ -295,7 +305,7 @@ class CodingScreen(Screen[None]):
         self.paths = self._paths(self.codes)
         self.per_code = project.codebook.segment_counts()
         self.per_document = session.counts_by_document(project)
-        self.memo_targets = memo_targets(project)
+        self.memo_targets = project.memos.targets()
         self.segment_memos = {m.target_id: m for m in project.memos.all(kind="segment")
                               if m.target_id and self._memo_visible(m)}
         if self.doc is not None and self.doc.id not in self.doc_names:
