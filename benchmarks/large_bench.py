@@ -54,7 +54,8 @@ def cold_starts(project: Path, runs: int, size: tuple[int, int]) -> list[tuple[f
         env.update({"QUALTUI_EXIT_AFTER_PAINT": "1", "TERM": "xterm-256color",
                     "QUALTUI_CODER": "bench", "QUALTUI_STATE_DIR": str(Path(tmp) / "state"),
                     "QUALTUI_CONFIG_DIR": str(Path(tmp) / "config"),
-                    "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache")})
+                    "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache"),
+                    "QUALTUI_CACHE_DIR": str(Path(tmp) / "cache")})
         env.pop("COLORTERM", None)
         run_once(project, marker, env, size, timeout=60)  # fills the bytecode cache
         out = []

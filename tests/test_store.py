@@ -16,6 +16,7 @@ import pytest
 from tinydb import Query
 
 from qualtui.core.errors import ProjectError, StoreCorrupt
+from qualtui.store import storage
 from qualtui.store.database import TinyDBRepository
 from qualtui.store.project import (
     SCHEMA_VERSION,
@@ -207,6 +208,52 @@ def test_empty_or_wrong_shape_is_refused(project_dir: Path, content: bytes) -> N
     with pytest.raises(StoreCorrupt):
         open_project(project_dir)
     assert (project_dir / "project.json").read_bytes() == content
+
+
+def _store_file(tmp_path: Path, payload: bytes) -> Path:
+    path = tmp_path / "project.json"
+    path.write_bytes(payload)
+    return path
+
+
+def _read(path: Path) -> dict:
+    with open(path, "rb") as fh:
+        return storage.read_store(fh, path, "")
+
+
+def test_project_json_is_written_in_lines_and_read_back(tmp_path: Path) -> None:
+    data = {
+        "meta": {"1": {"key": "schema", "value": 1}},
+        "empty": {},
+        "segments": {str(i): {"id": f"s{i}", "memo": "line one\nline two }\n},", "n": i}
+                     for i in range(1, 3001)},
+        "log": {"1": {}, "2": {"summary": 'quote " and :{\n'}},
+    }
+    payload = storage.dumps(data)
+    assert orjson.loads(payload) == data  # still ordinary TinyDB JSON
+    lines = payload.split(b"\n")
+    assert lines[0] == b"{" and len(lines) > 8  # the rows are split over lines
+    assert max(len(line) for line in lines) < 2 * 256 * 1024
+    assert _read(_store_file(tmp_path, payload)) == data
+
+
+@pytest.mark.parametrize("layout", ["one line", "indented", "lines"])
+def test_any_json_layout_is_read(tmp_path: Path, layout: str) -> None:
+    """Files from older versions (one line) or other tools (indented) still open."""
+    data = {"meta": {"1": {"key": "k", "value": [1, 2]}}, "codes": {"1": {"id": "c"}}}
+    payload = {"one line": orjson.dumps(data),
+               "indented": orjson.dumps(data, option=orjson.OPT_INDENT_2),
+               "lines": storage.dumps(data)}[layout]
+    assert _read(_store_file(tmp_path, payload)) == data
+
+
+@pytest.mark.parametrize("cut", [3, 40, -3])
+def test_a_cut_short_line_layout_file_is_refused(tmp_path: Path, cut: int) -> None:
+    payload = storage.dumps({"codes": {str(i): {"id": f"c{i}"} for i in range(1, 200)},
+                             "log": {"1": {"id": "l"}}})
+    path = _store_file(tmp_path, payload[:cut])
+    with pytest.raises(StoreCorrupt, match="project.json"):
+        _read(path)
 
 
 def test_backups_rotate_keep_last_and_daily(project_dir: Path) -> None:

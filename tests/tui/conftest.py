@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tui_helpers import build_project
+from tui_helpers import PanelsReadyApp, build_project
 
 from qualtui.core.project import Project
 from qualtui.store.project import open_project
@@ -40,6 +40,6 @@ def project(project_root: Path) -> Project:
 def make_app(project: Project) -> Callable[..., QualtuiApp]:
     def make(**kwargs: object) -> QualtuiApp:
         kwargs.setdefault("color_depth", "truecolor")
-        return QualtuiApp(project, **kwargs)  # type: ignore[arg-type]
+        return PanelsReadyApp(project, **kwargs)  # type: ignore[arg-type]
 
     return make

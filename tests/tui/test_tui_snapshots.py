@@ -7,10 +7,9 @@ screen shows no clock, and the transcript cursor does not blink, so the SVGs are
 from __future__ import annotations
 
 import pytest
-from tui_helpers import INTERVIEW, code_id, offset_of
+from tui_helpers import INTERVIEW, PanelsReadyApp, code_id, offset_of
 
 from qualtui.core.project import Project
-from qualtui.tui.app import QualtuiApp
 
 
 def _code(project: Project, needle: str, path: str, length: int | None = None) -> None:
@@ -39,5 +38,5 @@ KEYS = ["right_square_bracket", "right_square_bracket", "right_square_bracket",
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 @pytest.mark.parametrize("depth", ["truecolor", "16"])
 def test_coding_screen(snap_compare, coded: Project, size: tuple[int, int], depth: str) -> None:
-    app = QualtuiApp(coded, color_depth=depth)
+    app = PanelsReadyApp(coded, color_depth=depth)
     assert snap_compare(app, press=KEYS, terminal_size=size)

@@ -84,6 +84,8 @@ async def test_memo_markers_and_journal_key(make_app, project) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = coding(app)
+        # the side panels are filled right after the transcript's first frame
+        assert await wait_for(pilot, lambda: screen.panels_ready)
         labels = [str(o.prompt) for o in screen.doc_list._options]
         assert any(label.startswith("*P99") and label.endswith(" m") for label in labels)
         privacy = next(n for n in screen.tree._all_nodes()

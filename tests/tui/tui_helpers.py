@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
 
@@ -12,6 +14,7 @@ from qualtui.core.project import Project
 from qualtui.core.text import detect_turns
 from qualtui.store.project import init_project, open_project
 from qualtui.tui.app import QualtuiApp
+from qualtui.tui.screens.coding import CodingScreen
 
 INTERVIEW = (
     "Interview P99 - test transcript\n\n"
@@ -82,3 +85,20 @@ async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool],
             return True
         await pilot.pause(0.05)
     return predicate()
+
+
+class PanelsReadyApp(QualtuiApp):
+    """The app, whose ``run_test`` hands over the pilot once the coding screen's side
+    panels (mounted a frame after the transcript) are filled, so tests need not wait."""
+
+    CSS_PATH = str(Path(__file__).resolve().parents[2] / "qualtui" / "tui" / "qualtui.tcss")
+
+    @asynccontextmanager
+    async def run_test(self, *args: Any, **kwargs: Any) -> AsyncIterator[Pilot[None]]:
+        async with super().run_test(*args, **kwargs) as pilot:
+            for _ in range(200):
+                screen = self.screen
+                if not isinstance(screen, CodingScreen) or screen.panels_ready:
+                    break
+                await pilot.pause(0.01)
+            yield pilot

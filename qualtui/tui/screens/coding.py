@@ -207,6 +207,12 @@ class CodingScreen(Screen[None]):
         return self.query_one("#doc-list", DocumentList)
 
     @property
+    def panels_ready(self) -> bool:
+        """Whether the documents list and codebook tree are mounted and filled (they follow
+        the transcript's first frame)."""
+        return self._panels_ready
+
+    @property
     def narrow(self) -> bool:
         return self.has_class("-narrow") or not self.has_class("-wide")
 
