@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from qualtui.core.errors import Conflict, NotFound, QualtuiError
@@ -13,7 +12,9 @@ from qualtui.core.text import count_words
 
 
 def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    from hashlib import sha256
+
+    return sha256(text.encode("utf-8")).hexdigest()
 
 
 class DocumentService:

@@ -13,10 +13,14 @@ deleting it is always safe.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
+
+try:  # the hash module itself: importing hashlib also loads OpenSSL (~3 ms of a start)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - not CPython
+    from hashlib import blake2b
 
 __all__ = ["CACHE_DIR_ENV", "YAMLSyntaxError", "cache_dir", "load_yaml"]
 
@@ -37,9 +41,9 @@ def cache_dir() -> Path:
     override = os.environ.get(CACHE_DIR_ENV, "").strip()
     if override:
         return Path(override).expanduser() / "yaml"
-    from platformdirs import user_cache_dir
+    from qualtui.core.userdirs import user_dir
 
-    return Path(user_cache_dir("qualtui", appauthor=False)) / "yaml"
+    return user_dir("cache") / "yaml"
 
 
 def load_yaml(text: str) -> Any:
@@ -49,7 +53,7 @@ def load_yaml(text: str) -> Any:
     """
     import orjson
 
-    digest = hashlib.blake2b(_FORMAT + text.encode("utf-8", "surrogatepass"),
+    digest = blake2b(_FORMAT + text.encode("utf-8", "surrogatepass"),
                              digest_size=20).hexdigest()
     cached = cache_dir() / f"{digest}.json"
     try:

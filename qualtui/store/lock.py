@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import socket
 import sys
 import threading
 import time
@@ -27,7 +26,9 @@ def _holder_text() -> str:
         user = getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name in some containers
         user = str(os.getuid()) if hasattr(os, "getuid") else "?"
-    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
+    # os.uname() rather than socket.gethostname(): the same name, without importing socket
+    host = os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "?")
+    return f"{user}@{host} pid {os.getpid()}"
 
 
 class ProjectLock:

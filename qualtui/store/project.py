@@ -7,7 +7,6 @@ Files are 0600 and directories 0700; a team project (``--group``) uses 0660 and 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from collections.abc import Callable
@@ -164,6 +163,8 @@ class Finding:
 
 def doctor(root: Path, progress: Callable[[int, int], None] | None = None) -> list[Finding]:
     """Verify the store, the sources' hashes, and that every offset is in range."""
+    from hashlib import sha256
+
     findings: list[Finding] = []
     settings = load_settings(root)
     file_mode, dir_mode = modes_for(settings.group)
@@ -194,7 +195,7 @@ def doctor(root: Path, progress: Callable[[int, int], None] | None = None) -> li
             findings.append(Finding("error", f"document '{doc['name']}': source {source}"
                                     " is missing"))
             continue
-        if hashlib.sha256(raw).hexdigest() != doc.get("sha256"):
+        if sha256(raw).hexdigest() != doc.get("sha256"):
             findings.append(Finding("error", f"document '{doc['name']}': {source} was changed"
                                     " after import (sha256 mismatch); codings may be wrong"))
         lengths[doc["id"]] = len(raw.decode("utf-8", "replace"))

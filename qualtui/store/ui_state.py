@@ -34,9 +34,9 @@ def state_dir() -> Path:
     override = os.environ.get(STATE_ENV)
     if override:
         return Path(override)
-    import platformdirs
+    from qualtui.core.userdirs import user_dir
 
-    return Path(platformdirs.user_state_dir("qualtui"))
+    return user_dir("state")
 
 
 def _read(path: Path) -> tuple[dict[str, Any], str | None]:

@@ -38,9 +38,9 @@ def config_dir() -> Path:
     override = os.environ.get(CONFIG_DIR_ENV, "").strip()
     if override:
         return Path(override).expanduser()
-    from platformdirs import user_config_dir
+    from qualtui.core.userdirs import user_dir
 
-    return Path(user_config_dir("qualtui", appauthor=False))
+    return user_dir("config")
 
 
 def over_ssh(environ: Mapping[str, str] | None = None) -> bool:

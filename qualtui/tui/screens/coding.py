@@ -224,8 +224,7 @@ class CodingScreen(Screen[None]):
         with Vertical(id="centre"):
             yield Static(id="status")
             yield TranscriptView(id="transcript")
-            yield SearchBar(placeholder="search: Enter finds, Esc cancels", id="search")
-            yield Inspector(id="inspector")
+            yield Inspector(id="inspector")  # the search bar goes above it (_build_panels)
         yield KeyBar(id="footer")
 
     def on_mount(self) -> None:
@@ -234,7 +233,6 @@ class CodingScreen(Screen[None]):
         self.palette = self._make_palette([])
         self.last_seq = int(project.repo.get_meta("next_seq", 1)) - 1
         self.last_at = _minutes_ago(1)
-        self.query_one("#search", SearchBar).display = False
         self.reload_data()
         docs = self.docs
         target = next((d for d in docs if d.id == self.state.last_document), None)
@@ -257,15 +255,18 @@ class CodingScreen(Screen[None]):
             self.notify(self.state.warning, title="UI state", severity="warning")
 
     async def _build_panels(self) -> None:
-        """Mount and fill the documents list and the codebook tree. Called once the first
-        frame is on the screen: mounting them is about a fifth of the start-up, and the
-        transcript is what the user reads and types into first."""
+        """Mount and fill the documents list and the codebook tree, and mount the search
+        bar. Called once the first frame is on the screen: mounting them is about a fifth
+        of the start-up, and the transcript is what the user reads and types into first."""
         if self._panels_building:
             return
         self._panels_building = True
         await self.query_one("#documents", DocumentPanel).fill()
         await self.query_one("#codebook", Vertical).mount(
             Static("Codebook  here/all", id="codebook-title"), CodebookTree(id="codebook-tree"))
+        bar = SearchBar(placeholder="search: Enter finds, Esc cancels", id="search")
+        bar.display = False
+        await self.query_one("#centre", Vertical).mount(bar, before="#inspector")
         self._panels_ready = True
         self._populate_panels()
         waiting, self._panel_waiters = self._panel_waiters, []
@@ -837,7 +838,7 @@ class CodingScreen(Screen[None]):
 
     # -- search ----------------------------------------------------------------------------
     def action_search(self) -> None:
-        if self.doc is None:
+        if self.doc is None or not self._when_panels(self.action_search):
             return
         bar = self.query_one("#search", SearchBar)
         self._search_before = self.view.query
