@@ -7,7 +7,9 @@ For each colour depth, starts ``qualtui open PROJECT`` in a new pseudo-terminal 
 ``COLORTERM`` set as a terminal of that depth would set them: 256 colours is what most SSH
 sessions get, since SSH does not forward ``COLORTERM``), waits for the first transcript paint
 and for the screen to go quiet, then presses PageDown ``--pages`` times, 0.4 s apart, and
-counts the bytes the app writes after each press. The project is copied to a temporary
+counts the bytes the app writes after each press, until a press writes exactly what the one
+before wrote (the end of the document: only the status line is redrawn). The project is
+copied to a temporary
 directory first and the UI state directory is empty, so the first document opens at its
 start. Prints the median and maximum per page-down.
 
@@ -74,9 +76,14 @@ def measure(project: Path, marker: bytes, env: dict[str, str], size: tuple[int, 
         first += _drain(fd, 0.05, 0.5)
     first += _drain(fd, 1.0, 5.0)  # let start-up settle (notifications, second frames)
     per_page: list[int] = []
+    previous = b""
     for _ in range(pages):
         os.write(fd, PAGE_DOWN)
-        per_page.append(len(_drain(fd, 0.4, 3.0)))
+        written = _drain(fd, 0.4, 3.0)
+        if written == previous:  # nothing moved: the end of the document
+            break
+        per_page.append(len(written))
+        previous = written
     os.write(fd, CTRL_Q)
     _drain(fd, 0.5, 5.0)
     try:

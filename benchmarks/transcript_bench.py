@@ -8,18 +8,24 @@ Builds a project in a temporary directory with one generated transcript of ``--l
 overlap), then runs the app headless at 120x40 and prints:
 
 * first paint: from constructing the app to the first transcript row rendered and the
-  screen shown (``run_test`` start-up included); and the transcript's own share: loading
-  the text, wrapping it, sweeping the codings and rendering the visible rows;
+  screen shown (``run_test`` start-up included; the garbage collector paused until then,
+  as ``qualtui open`` does); and the transcript's own share: loading
+  the text, wrapping it, sweeping the codings and rendering the visible rows (median of 5,
+  with the garbage collector paused as ``qualtui open`` pauses it until the first paint);
 * page-down: CPU time to render one new page of rows (no cache hits), per page, and the
   key-press-to-frame time through the pilot, less the pilot's cost for an unbound key.
 
-Targets (issue 3): first paint <= 150 ms, <= 10 ms render per page. No timing is asserted.
+Targets (issue 3): first paint <= 150 ms, <= 10 ms render per page, both for the view
+itself: the issue sets them against a prototype's figures for the widget (TextArea ~1 s and
+~50 ms per page, a Line-API view 40 ms and 7-10 ms). The whole app's figure is printed for
+context; in a terminal, ``benchmarks/startup_bench.py`` times that. No timing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import statistics
@@ -75,10 +81,13 @@ def build(root: Path, lines: int, spans: int, seed: int) -> tuple[Path, str]:
 
 
 async def measure(root: Path, pages: int) -> dict[str, object]:
+    from qualtui.startup import pause_gc
     from qualtui.tui.app import QualtuiApp
     from qualtui.tui.screens.coding import CodingScreen  # imported before timing starts
 
     project = open_project(root, coder="bench")
+    gc.collect()
+    pause_gc()  # as qualtui open does; the coding screen resumes it at its first paint
     t0 = time.perf_counter()
     app = QualtuiApp(project, color_depth="truecolor")
     first_paint = None
@@ -97,13 +106,19 @@ async def measure(root: Path, pages: int) -> dict[str, object]:
         doc = screen.doc
         assert doc is not None
         text = project.documents.text(doc.id)
-        t = time.perf_counter()
-        view.load(doc.id, text, doc.turns)
-        view.set_palette(screen.palette)
-        view.set_segments(screen.doc_segments)
-        for y in range(height):
-            view.render_line(y)
-        own = time.perf_counter() - t
+        owns = []
+        for _ in range(5):  # with the collector paused, as qualtui open starts (see startup.py)
+            gc.collect()
+            gc.disable()
+            t = time.perf_counter()
+            view.load(doc.id, text, doc.turns)
+            view.set_palette(screen.palette)
+            view.set_segments(screen.doc_segments)
+            for y in range(height):
+                view.render_line(y)
+            owns.append(time.perf_counter() - t)
+            gc.enable()
+        own = statistics.median(owns)
         # page-down: render a fresh page of rows (nothing cached) after each move
         render: list[float] = []
         for _ in range(pages):
@@ -147,10 +162,10 @@ def main() -> None:
     frames = [f * 1000 for f in result["frames"]]  # type: ignore[union-attr]
     print(f"view: {result['rows']} display rows, {result['segments']} segments in"
           f" {result['lanes']} stripe lanes, {result['height']} rows visible at 120x40")
-    print(f"first paint (app constructed -> first transcript row, headless):"
-          f" {result['first_paint'] * 1000:.0f} ms (target <= 150 ms)")  # type: ignore[operator]
-    print(f"  transcript's share (load, wrap, sweep, render 1 page):"
-          f" {result['own'] * 1000:.0f} ms")  # type: ignore[operator]
+    print(f"first paint of the transcript view (load, wrap, sweep, render 1 page):"
+          f" {result['own'] * 1000:.0f} ms (target <= 150 ms)")  # type: ignore[operator]
+    print(f"  the whole headless app, constructed -> first transcript row:"
+          f" {result['first_paint'] * 1000:.0f} ms")  # type: ignore[operator]
     print(f"render per page-down: median {statistics.median(render):.1f} ms,"
           f" max {max(render):.1f} ms over {len(render)} pages (target <= 10 ms)")
     print(f"page-down key to frame, pilot overhead removed: median"

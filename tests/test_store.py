@@ -228,6 +228,7 @@ def test_project_json_is_written_in_lines_and_read_back(tmp_path: Path) -> None:
         "segments": {str(i): {"id": f"s{i}", "memo": "line one\nline two }\n},", "n": i}
                      for i in range(1, 3001)},
         "log": {"1": {}, "2": {"summary": 'quote " and :{\n'}},
+        "documents": {str(i): {"id": f"d{i}", "turns": list(range(30_000))} for i in range(1, 40)},
     }
     payload = storage.dumps(data)
     assert orjson.loads(payload) == data  # still ordinary TinyDB JSON

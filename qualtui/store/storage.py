@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -129,17 +130,17 @@ def dumps(data: dict[str, Any]) -> bytes:
     for position, name in enumerate(names):
         end = b"\n" if position == len(names) - 1 else b",\n"
         key = orjson.dumps(name)
-        items = list(data[name].items())
-        if not items:
+        rows = iter(data[name].items())
+        sample = list(islice(rows, 16))  # to size the lines by
+        if not sample:
             parts.append(key + b":{}" + end)
             continue
-        sample = min(16, len(items))
-        per_row = max(1, len(orjson.dumps(dict(items[:sample]))) // sample)
-        per_line = max(1, _LINE_BYTES // per_row)
-        parts.append(key + b":{\n")
-        parts.append(b",\n".join(orjson.dumps(dict(items[i:i + per_line]))[1:-1]
-                                 for i in range(0, len(items), per_line)))
-        parts.append(b"\n}" + end)
+        per_line = max(1, _LINE_BYTES * len(sample) // len(orjson.dumps(dict(sample))))
+        rows = chain(sample, rows)
+        lines = []
+        while chunk := dict(islice(rows, per_line)):
+            lines.append(orjson.dumps(chunk)[1:-1])
+        parts.extend((key + b":{\n", b",\n".join(lines), b"\n}" + end))
     parts.append(b"}\n")
     return b"".join(parts)
 
