@@ -56,16 +56,20 @@ def _visit(mode: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         elif mode != "coding":
             await pilot.app.switch_mode(mode)
         await _settle(pilot)
+        # A screen's footer shows the keys of the focused widget: wait until the screen has
+        # given focus back to its main widget after its worker's loading overlay (the
+        # co-occurrence heatmap takes it back in the worker's result handler).
+        main = getattr(pilot.app.screen, "heatmap", None)
+        for _ in range(100):
+            if main is None or pilot.app.focused is main:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
 
     return run_before
 
 
-# The co-occurrence screen's footer depends on whether its heatmap has regained focus
-# after the worker's loading overlay; under a loaded test run that races and the snapshot
-# flaked in about one run in three. Its 80x24 snapshot is kept by
-# tests/analysis/test_screens.py::test_heatmap_snapshot (a harness app that waits for the
-# result).
-SNAPSHOT_MODES = [mode for mode in MODES if mode != "cooccurrence"]
+SNAPSHOT_MODES = MODES
 
 
 @pytest.mark.parametrize("theme", list(THEMES))
