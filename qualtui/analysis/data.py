@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualtui.core.errors import QualtuiError
+from qualtui.core.query import QSeg as Seg  # one segment record for queries and analyses
 
 if TYPE_CHECKING:
     from qualtui.core.project import Project
@@ -79,18 +80,6 @@ class DocInfo:
     @property
     def case_name(self) -> str:
         return self.case or self.name
-
-
-@dataclass(frozen=True)
-class Seg:
-    """A coded segment: ``start``/``end`` are code points, end exclusive."""
-
-    id: str
-    document_id: str
-    code_id: str
-    start: int
-    end: int
-    coder: str = ""
 
 
 @dataclass
