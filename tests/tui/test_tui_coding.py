@@ -357,6 +357,30 @@ async def test_panels_overlay_when_narrow_and_tab_cycles(make_app) -> None:
         assert coding.doc.name == "P98" and isinstance(app.focused, TranscriptView)
 
 
+async def test_side_panels_follow_the_first_frame(project: Project) -> None:
+    """The transcript paints first; the documents list, codebook tree and search bar are
+    mounted right after, and keys that need them meanwhile wait for them."""
+    app = QualtuiApp(project, color_depth="truecolor")  # not the test app that waits
+    async with app.run_test(size=(80, 24)) as pilot:
+        coding = screen(app)
+        assert view(app).render_count > 0  # the transcript has painted
+        assert await wait_for(pilot, lambda: coding.panels_ready)
+        assert [str(o.prompt).split()[0] for o in coding.doc_list._options] == ["*P99", "P98"]
+        assert coding.query_one("#search").display is False
+        # as if ctrl+k and / came before the panels existed: they run once they do
+        coding._panels_ready = coding._panels_building = False
+        for name in ("#doc-filter", "#doc-list", "#codebook-title", "#codebook-tree",
+                     "#search"):
+            await coding.query_one(name).remove()
+        await pilot.press("ctrl+k")
+        await pilot.press("slash")
+        assert not coding.query("#codebook-tree")  # nothing to focus yet: the keys wait
+        await coding._build_panels()
+        await pilot.pause()
+        assert coding.query_one("#codebook").has_class("-open")
+        assert app.focused is coding.query_one("#search")
+
+
 async def test_wide_panels_collapse(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
