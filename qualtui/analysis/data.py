@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qualtui.core import codetree
 from qualtui.core.errors import QualtuiError
 from qualtui.core.query import QSeg as Seg  # one segment record for queries and analyses
 
@@ -296,19 +297,8 @@ def select(data: AnalysisData, *, coders: Iterable[str] | None = None,
 
 def descendants(codes: Sequence[CodeInfo], code_id: str) -> list[str]:
     """Ids of every code below ``code_id`` in the tree."""
-    children: dict[str | None, list[str]] = {}
-    for code in codes:
-        children.setdefault(code.parent_id, []).append(code.id)
-    out: list[str] = []
-    frontier = [code_id]
-    seen = {code_id}
-    while frontier:
-        for child in children.get(frontier.pop(), []):
-            if child not in seen:
-                seen.add(child)
-                out.append(child)
-                frontier.append(child)
-    return out
+    return codetree.descendants(codetree.children_index((c.id, c.parent_id) for c in codes),
+                                code_id)
 
 
 # --------------------------------------------------------------------------- levels

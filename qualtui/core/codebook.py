@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, fields
 from typing import Any
 
+from qualtui.core.codetree import children_index, descendants
 from qualtui.core.colors import PALETTE, next_color
 from qualtui.core.errors import Conflict, NotFound, QualtuiError
 from qualtui.core.models import Code, Memo, Segment, from_dict, new_id, now_iso, to_dict
@@ -109,16 +110,9 @@ class CodebookService:
         return self.add(path)
 
     def descendants(self, code_id: str) -> list[str]:
+        """Ids of every code below ``code_id`` (each after its parent)."""
         rows = self.repo.all("codes")
-        out: list[str] = []
-        frontier = [code_id]
-        while frontier:
-            current = frontier.pop()
-            for row in rows:
-                if row.get("parent_id") == current and row["id"] not in out:
-                    out.append(row["id"])
-                    frontier.append(row["id"])
-        return out
+        return descendants(children_index((r["id"], r.get("parent_id")) for r in rows), code_id)
 
     def segment_counts(self) -> Counter[str]:
         return Counter(r["code_id"] for r in self.repo.all("segments"))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qualtui.core.codebook import SEP, split_path
+from qualtui.core.codetree import children_index, descendants
 from qualtui.core.colors import PALETTE, Swatch
 from qualtui.core.errors import Conflict, NotFound, QualtuiError
 from qualtui.core.models import Code, from_dict, new_id, now_iso, to_dict
@@ -137,19 +138,10 @@ def code_counts(project: Project) -> dict[str, CodeCounts]:
         per_code.setdefault(seg["code_id"], []).append(
             (seg["document_id"], case_of(seg["document_id"]), seg["coder"]))
     memos = Counter(r.get("target_id") for r in repo.all("memos") if r.get("kind") == "code")
-    children: dict[str | None, list[str]] = {}
-    for row in codes:
-        children.setdefault(row.get("parent_id"), []).append(row["id"])
+    children = children_index((row["id"], row.get("parent_id")) for row in codes)
 
     def subtree(code_id: str) -> list[str]:
-        out, stack, seen = [code_id], [code_id], {code_id}
-        while stack:
-            for child in children.get(stack.pop(), []):
-                if child not in seen:
-                    seen.add(child)
-                    out.append(child)
-                    stack.append(child)
-        return out
+        return [code_id, *descendants(children, code_id)]
 
     result: dict[str, CodeCounts] = {}
     for row in codes:

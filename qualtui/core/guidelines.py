@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from qualtui.core.codetree import descendants
 from qualtui.core.errors import Conflict, NotFound, QualtuiError
 from qualtui.core.models import Segment, new_id, now_iso
 
@@ -379,14 +380,7 @@ class EvidenceIndex:
         return len(self.respondents)
 
     def subtree(self, code_id: str) -> set[str]:
-        out = {code_id}
-        stack = [code_id]
-        while stack:
-            for child in self.children.get(stack.pop(), []):
-                if child not in out:
-                    out.add(child)
-                    stack.append(child)
-        return out
+        return {code_id, *descendants(self.children, code_id)}
 
     def ancestors(self, code_id: str) -> list[str]:
         out: list[str] = []

@@ -52,6 +52,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qualtui.core.codetree import children_index, descendants
 from qualtui.core.errors import QualtuiError
 
 if TYPE_CHECKING:
@@ -147,17 +148,8 @@ class QueryData:
 
     def subtree(self, code_id: str) -> set[str]:
         """``code_id`` and every code below it."""
-        children: dict[str | None, list[str]] = {}
-        for code in self.codes:
-            children.setdefault(code.parent_id, []).append(code.id)
-        out = {code_id}
-        stack = [code_id]
-        while stack:
-            for child in children.get(stack.pop(), []):
-                if child not in out:
-                    out.add(child)
-                    stack.append(child)
-        return out
+        children = children_index((c.id, c.parent_id) for c in self.codes)
+        return {code_id, *descendants(children, code_id)}
 
     def find_code(self, ref: str) -> QCode:
         """Resolve a path: exact, case-insensitive, then a unique tail (``Security``,

@@ -51,9 +51,12 @@ async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool],
 
 async def open_guideline(pilot: Pilot[None]) -> None:
     """F8, then the first guideline (1.1) and focus on its evidence."""
+    app = pilot.app
     await pilot.press("f8")
-    await pilot.pause()
+    assert await wait_for(pilot, lambda: isinstance(app.screen, GuidelinesScreen)
+                          and isinstance(app.focused, GuidelineTree))
     await pilot.press("down", "enter")
+    assert await wait_for(pilot, lambda: isinstance(app.focused, EvidenceList))
     await pilot.pause()
 
 

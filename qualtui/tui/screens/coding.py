@@ -29,6 +29,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static, Tree
 
 from qualtui.core import session
+from qualtui.core.codetree import children_index, descendants
 from qualtui.core.errors import QualtuiError
 from qualtui.core.models import Code, Document, Memo, Segment
 from qualtui.core.team import (
@@ -354,17 +355,8 @@ class CodingScreen(Screen[None]):
         return paths
 
     def _subtree(self, code_id: str) -> set[str]:
-        children: dict[str | None, list[str]] = {}
-        for code in self.codes:
-            children.setdefault(code.parent_id, []).append(code.id)
-        out = {code_id}
-        stack = [code_id]
-        while stack:
-            for child in children.get(stack.pop(), []):
-                if child not in out:
-                    out.add(child)
-                    stack.append(child)
-        return out
+        children = children_index((c.id, c.parent_id) for c in self.codes)
+        return {code_id, *descendants(children, code_id)}
 
     def _update_quick(self) -> None:
         valid = {c.id for c in self.codes if c.codable}
