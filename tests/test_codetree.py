@@ -23,3 +23,4 @@ def test_descendants_come_after_their_parents_and_exclude_the_root() -> None:
 def test_a_cycle_in_damaged_data_ends_the_walk() -> None:
     looped = children_index([("X", "Y"), ("Y", "X"), ("Z", "Y")])
     assert sorted(descendants(looped, "X")) == ["Y", "Z"]
+

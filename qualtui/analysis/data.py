@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from qualtui.core import codetree
 from qualtui.core.errors import QualtuiError
 from qualtui.core.query import QSeg as Seg  # one segment record for queries and analyses
+from qualtui.core.query import resolve_code, resolve_document
 
 if TYPE_CHECKING:
     from qualtui.core.project import Project
@@ -117,31 +118,11 @@ class AnalysisData:
         return list(names)
 
     def find_code(self, path: str) -> CodeInfo:
-        """The code with this path (exact, then case-insensitive, then a unique leaf name)."""
-        wanted = path.strip().strip("/")
-        for code in self.codes:
-            if code.path == wanted:
-                return code
-        folded = wanted.casefold()
-        matches = [c for c in self.codes if c.path.casefold() == folded]
-        if not matches:
-            matches = [c for c in self.codes if c.name.casefold() == folded]
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise QualtuiError(f"code '{path}' is ambiguous: "
-                               + ", ".join(c.path for c in matches))
-        raise QualtuiError(f"no code '{path}' in the codebook")
+        """The code with this path (exact, any case, or a unique tail: as queries do)."""
+        return resolve_code(self.codes, path)
 
     def find_document(self, name: str) -> DocInfo:
-        for doc in self.documents:
-            if doc.name == name:
-                return doc
-        matches = [d for d in self.documents if d.name.casefold() == name.casefold()]
-        if len(matches) == 1:
-            return matches[0]
-        names = ", ".join(d.name for d in self.documents[:8]) or "none"
-        raise QualtuiError(f"no document named '{name}' (documents: {names})")
+        return resolve_document(self.documents, name)
 
 
 # --------------------------------------------------------------------------- adapter

@@ -50,7 +50,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from qualtui.core.codetree import children_index, descendants
 from qualtui.core.errors import QualtuiError
@@ -134,6 +134,54 @@ class QSeg:
     coder: str = ""
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class _Pathed(_Named, Protocol):
+    @property
+    def path(self) -> str: ...
+
+
+CodeT = TypeVar("CodeT", bound=_Pathed)
+DocT = TypeVar("DocT", bound=_Named)
+
+
+def resolve_code(codes: Sequence[CodeT], ref: str) -> CodeT:
+    """The code ``ref`` names: its exact path, else the path in any case, else a unique
+    tail (``Security``, ``barriers/Security``). Queries and analyses resolve codes so."""
+    wanted = "/".join(p.strip() for p in ref.strip().strip("/").split("/"))
+    for code in codes:
+        if code.path == wanted:
+            return code
+    folded = wanted.casefold()
+    matches = [c for c in codes if c.path.casefold() == folded]
+    if not matches:
+        matches = [c for c in codes if c.path.casefold().endswith("/" + folded)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise QualtuiError(f"code '{ref}' is ambiguous: "
+                           + ", ".join(sorted(c.path for c in matches)))
+    close = difflib.get_close_matches(wanted, [c.path for c in codes] + [c.name for c in codes],
+                                      n=3, cutoff=0.6)
+    hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+    raise QualtuiError(f"no code '{ref}' in the codebook{hint}")
+
+
+def resolve_document(documents: Sequence[DocT], name: str) -> DocT:
+    """The document called ``name`` (exactly, else unique in any case)."""
+    for doc in documents:
+        if doc.name == name:
+            return doc
+    matches = [d for d in documents if d.name.casefold() == name.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    names = ", ".join(d.name for d in documents[:8]) or "none"
+    raise QualtuiError(f"no document named '{name}' (documents: {names})")
+
+
 @dataclass
 class QueryData:
     """Everything a query reads. ``attribute_types`` maps names to text/number/date/category."""
@@ -152,35 +200,11 @@ class QueryData:
         return {code_id, *descendants(children, code_id)}
 
     def find_code(self, ref: str) -> QCode:
-        """Resolve a path: exact, case-insensitive, then a unique tail (``Security``,
-        ``barriers/Security``)."""
-        wanted = "/".join(p.strip() for p in ref.strip().strip("/").split("/"))
-        for code in self.codes:
-            if code.path == wanted:
-                return code
-        folded = wanted.casefold()
-        matches = [c for c in self.codes if c.path.casefold() == folded]
-        if not matches:
-            matches = [c for c in self.codes if c.path.casefold().endswith("/" + folded)]
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise QualtuiError(f"code '{ref}' is ambiguous: "
-                               + ", ".join(sorted(c.path for c in matches)))
-        close = difflib.get_close_matches(wanted, [c.path for c in self.codes]
-                                          + [c.name for c in self.codes], n=3, cutoff=0.6)
-        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-        raise QualtuiError(f"no code '{ref}' in the codebook{hint}")
+        """Resolve a path (see :func:`resolve_code`)."""
+        return resolve_code(self.codes, ref)
 
     def find_document(self, name: str) -> QDoc:
-        for doc in self.documents:
-            if doc.name == name:
-                return doc
-        matches = [d for d in self.documents if d.name.casefold() == name.casefold()]
-        if len(matches) == 1:
-            return matches[0]
-        names = ", ".join(d.name for d in self.documents[:8]) or "none"
-        raise QualtuiError(f"no document named '{name}' (documents: {names})")
+        return resolve_document(self.documents, name)
 
     def attribute_names(self) -> list[str]:
         names = dict.fromkeys(self.attribute_types)
