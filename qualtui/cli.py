@@ -163,7 +163,7 @@ def init(path: Path, title: str | None, codebook_file: Path | None, group: bool,
 def open_cmd(ctx: click.Context, path: Path | None, coder: str | None,
              theme: str | None) -> None:
     """Open the project in the terminal UI."""
-    project = open_project_for(ctx, path, coder)
+    project = open_project_for(ctx, path, coder, announce=False)  # the UI shows notices
     from qualtui.tui.app import run_app  # Textual is imported only here
 
     run_app(project, theme=theme)

@@ -30,14 +30,18 @@ def coder_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def open_project_for(ctx: click.Context, project_path: Path | None,
-                     coder: str | None = None) -> Project:
-    """Open the project named by -p (command or group level), closed when the command ends."""
+                     coder: str | None = None, *, announce: bool = True) -> Project:
+    """Open the project named by -p (command or group level), closed when the command ends.
+    Its notices (e.g. modes made private) go to stderr unless ``announce`` is false."""
     from qualtui.store.project import open_project
 
     root_opts = ctx.find_root().params
     path = project_path or root_opts.get("project_path")
     project = open_project(path, coder=coder or root_opts.get("coder"))
     ctx.call_on_close(project.close)
+    if announce:
+        for notice in project.notices:
+            click.echo(f"qualtui: {notice}", err=True)
     return project
 
 

@@ -57,6 +57,7 @@ class Project:
         self.codebook = CodebookService(repo, self.log)
         self.coding = CodingService(repo, self.log, self.documents, self.codebook)
         self.memos = MemoService(repo, self.log)
+        self.notices: list[str] = []  # one-line things the user should hear when it opens
 
     # Services the coding screen does not need at start are built on first use (their
     # modules, and PyYAML for privacy rules, then stay out of ``qualtui open``'s start-up).

@@ -145,13 +145,50 @@ def open_project(path: Path | None = None, *, coder: str | None = None,
                            f" run 'qualtui init {path}' first")
     settings = load_settings(root)
     file_mode, dir_mode = modes_for(settings.group)
+    narrowed = make_private(root, file_mode, dir_mode)
     repo = TinyDBRepository(root, file_mode=file_mode, dir_mode=dir_mode,
                             backup_interval=backup_interval)
     check_schema(repo)
     if repo.backups.due():  # a backup on open, at most every interval
         with repo.lock:
             repo.backups.write(repo.storage.snapshot_bytes(), file_mode)
-    return Project(repo, settings, resolve_coder(coder, settings))
+    project = Project(repo, settings, resolve_coder(coder, settings))
+    if narrowed:
+        who = "group members and others" if not settings.group else "others"
+        project.notices.append(
+            f"{root}: {narrowed} files and folders were readable by {who} (a copy or git"
+            " clone keeps no private modes); qualtui made them private")
+    return project
+
+
+def make_private(root: Path, file_mode: int, dir_mode: int) -> int:
+    """Take away the access a project's files must not give (interviews are confidential):
+    for a private project everything beyond the owner, for a group project everything beyond
+    the group. Only when the project folder itself is too open (one stat otherwise: a folder
+    others cannot enter keeps every file in it from them). Files this user does not own are
+    left as they are (``qualtui doctor`` reports them). Returns how many were narrowed."""
+    if not hasattr(os, "getuid"):  # pragma: no cover - Windows: no POSIX modes
+        return 0
+    too_open = 0o777 & ~dir_mode
+    try:
+        if not stat.S_IMODE(root.stat().st_mode) & too_open:
+            return 0
+    except OSError:
+        return 0
+    narrowed = 0
+    for path in (root, *root.rglob("*")):
+        try:
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode) or info.st_uid != os.getuid():
+                continue
+            mode = stat.S_IMODE(info.st_mode)
+            allowed = dir_mode if stat.S_ISDIR(info.st_mode) else file_mode | (mode & 0o100)
+            if mode & ~allowed & 0o777:
+                os.chmod(path, mode & allowed)
+                narrowed += 1
+        except OSError:
+            continue
+    return narrowed
 
 
 # -- doctor ----------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ class QualtuiApp(App[None]):
         if color_depth is not None and color_depth not in DEPTHS:
             raise ValueError(f"color_depth must be one of {', '.join(DEPTHS)}")
         self.user_config = load_user_config()
-        self.startup_warnings: list[str] = list(self.user_config.warnings)
+        self.startup_warnings: list[str] = [*project.notices, *self.user_config.warnings]
         self.terminal_depth = color_depth or detect_depth(
             self.console.color_system, self.no_color, self.user_config.colors)
         self.color_depth = self.terminal_depth

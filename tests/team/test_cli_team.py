@@ -86,8 +86,9 @@ def test_agreement_errors_are_one_line(coded: Path) -> None:
 
 def test_agreement_on_the_sample_project(tmp_path: Path) -> None:
     sample = copy(SAMPLE, tmp_path / "sample")  # opening writes a backup: not in the repo
+    # stdout only: opening a checkout's copy first says on stderr that it made it private
     data = json.loads(run("-p", str(sample), "agreement", "--coders", "coder1", "coder2",
-                          "--unit", "sentence", "--json").output)
+                          "--unit", "sentence", "--json").stdout)
     assert [d["name"] for d in data["documents"]] == ["P01", "P02", "P03", "P04"]
     assert len(data["skipped_documents"]) == 8
     assert 0.0 < data["overall"]["kappa"] < 1.0

@@ -3,7 +3,7 @@ from another screen, jumps from other screens, memo markers, the journal key."""
 
 from __future__ import annotations
 
-from tui_helpers import INTERVIEW, code_id, offset_of, wait_for
+from tui_helpers import INTERVIEW, code_id, notes, offset_of, wait_for
 
 from qualtui.tui.app import QualtuiApp
 from qualtui.tui.messages import JumpToCode, JumpToPassage
@@ -109,3 +109,11 @@ async def test_segment_memo_marker_in_the_gutter(make_app, project) -> None:
         assert gutter.rstrip().endswith("m")
         other = view.render_line(0).text[:view.gutter_width]
         assert "m" not in other
+
+
+async def test_open_notices_are_shown(make_app, project) -> None:
+    """What open_project has to say (e.g. modes it made private) is a notification."""
+    project.notices.append("/x: 3 files and folders were readable by others; made private")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert await wait_for(pilot, lambda: any("made private" in n for n in notes(app)))
