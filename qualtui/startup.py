@@ -15,18 +15,22 @@ from __future__ import annotations
 import gc
 from collections.abc import Sequence
 
-__all__ = ["is_open_command", "pause_gc", "resume_gc"]
+__all__ = ["GROUP_VALUE_OPTIONS", "is_open_command", "pause_gc", "resume_gc"]
 
 _paused = False
+
+
+# The ``qualtui`` group's options that take a value (tests/test_startup.py checks this
+# against the click group, which cannot be imported here: it is what start-up waits for).
+GROUP_VALUE_OPTIONS = frozenset({"-p", "--project", "--coder"})
 
 
 def is_open_command(argv: Sequence[str]) -> bool:
     """Whether ``argv`` (``sys.argv``) runs ``qualtui open``: the first word that is not an
     option or an option's value is ``open``."""
-    takes_value = {"-p", "--project", "--coder"}
     words = iter(argv[1:])
     for word in words:
-        if word in takes_value:
+        if word in GROUP_VALUE_OPTIONS:
             next(words, None)
         elif not word.startswith("-"):
             return word == "open"
