@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import orjson
 import pytest
 
 from qualtui.core import yaml_load
@@ -93,3 +94,12 @@ def test_open_reads_no_pyyaml_once_cached(tmp_path: Path) -> None:
     runs = [subprocess.run([sys.executable, "-c", code], check=True, env=env,
                            capture_output=True, text=True).stdout.strip() for _ in range(2)]
     assert runs[1] == "False"
+
+
+def test_the_cache_keeps_the_newest_entries(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yaml_load, "MAX_ENTRIES", 3)
+    for i in range(5):
+        load_yaml(f"n: {i}\n")
+        entry = max(cache.iterdir(), key=lambda p: p.stat().st_mtime_ns)
+        os.utime(entry, ns=(i * 10**9, i * 10**9))  # distinct, ordered write times
+    assert sorted(orjson.loads(p.read_bytes())["n"] for p in cache.iterdir()) == [2, 3, 4]

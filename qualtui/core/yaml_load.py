@@ -6,7 +6,8 @@ cache directory, named by a BLAKE2 hash of the exact text: the next start reads 
 and PyYAML is imported only when a file is new or has changed. Only results made of JSON
 types (mappings with text keys, lists, text, numbers, booleans, null) are kept; others, and
 every text that fails to parse, go through PyYAML each time, so errors are always reported
-by PyYAML itself. The cache directory is ``QUALTUI_CACHE_DIR``, else
+by PyYAML itself. At most 200 entries are kept (the oldest go). The cache directory is
+``QUALTUI_CACHE_DIR``, else
 ``platformdirs.user_cache_dir("qualtui")``, private to the user (0700, files 0600);
 deleting it is always safe.
 """
@@ -25,6 +26,7 @@ except ImportError:  # pragma: no cover - not CPython
 __all__ = ["CACHE_DIR_ENV", "YAMLSyntaxError", "cache_dir", "load_yaml"]
 
 CACHE_DIR_ENV = "QUALTUI_CACHE_DIR"
+MAX_ENTRIES = 200  # a new entry beyond this removes the least recently written ones
 _FORMAT = b"qualtui-yaml-cache-1\n"  # part of the hash: bump to drop every cached result
 
 
@@ -63,6 +65,7 @@ def load_yaml(text: str) -> Any:
     data = _parse(text)
     if _json_types(data):
         _store(cached, orjson.dumps(data))
+        _prune(cached.parent)
     return data
 
 
@@ -93,6 +96,19 @@ def _json_types(data: Any, depth: int = 0) -> bool:
         return all(isinstance(key, str) and _json_types(value, depth + 1)
                    for key, value in data.items())
     return False
+
+
+def _prune(directory: Path) -> None:
+    """Keep the cache to :data:`MAX_ENTRIES` files (each edit of a YAML file adds one)."""
+    try:
+        entries = list(directory.glob("*.json"))
+        if len(entries) <= MAX_ENTRIES:
+            return
+        entries.sort(key=lambda p: p.stat().st_mtime_ns)
+        for old in entries[:len(entries) - MAX_ENTRIES]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _store(path: Path, payload: bytes) -> None:
