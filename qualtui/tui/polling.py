@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from qualtui.core.project import Project
 
-__all__ = ["project_version", "pull_changes"]
+__all__ = ["project_version", "pull_changes", "pulled_newer"]
 
 
 def project_version(project: Project) -> int:
@@ -40,3 +40,13 @@ def pull_changes(screen: Screen[object]) -> int | None:
                       timeout=8)
         return None
     return project_version(project)
+
+
+def pulled_newer(screen: Screen[object]) -> bool:
+    """:func:`pull_changes`, then whether the version is newer than the one this screen saw
+    last (kept on it as ``_seen_version``; the first call only notes it, and the first good
+    read after a failed one counts as newer)."""
+    version = pull_changes(screen)
+    seen = getattr(screen, "_seen_version", version)
+    screen._seen_version = version  # type: ignore[attr-defined]
+    return version is not None and version != seen  # after a failed read: reload on the next

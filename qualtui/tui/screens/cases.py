@@ -26,7 +26,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 from qualtui.core import attributes_tools as attrs
 from qualtui.core.cases import TYPES
 from qualtui.core.errors import QualtuiError
-from qualtui.tui.polling import pull_changes
+from qualtui.tui.polling import pulled_newer
 from qualtui.tui.screens.codebook import ConfirmScreen, ReportScreen
 from qualtui.tui.screens.dialogs import ChoiceScreen, PromptScreen
 
@@ -410,9 +410,6 @@ class CasesScreen(Screen[None]):
     def poll_changes(self) -> None:
         if not self.is_current:
             return
-        version = pull_changes(self)
-        if version is None or version == getattr(self, "_seen_version", version):
-            self._seen_version = version
+        if not pulled_newer(self):
             return
-        self._seen_version = version
         self.reload()

@@ -39,7 +39,7 @@ from qualtui.core import codebook_tools as tools
 from qualtui.core.codebook_tools import PALETTE, CodeCounts
 from qualtui.core.errors import QualtuiError
 from qualtui.core.models import Code
-from qualtui.tui.polling import pull_changes
+from qualtui.tui.polling import pulled_newer
 from qualtui.tui.screens.dialogs import ChoiceScreen, PromptScreen
 from qualtui.tui.widgets.palette import Palette
 
@@ -852,9 +852,6 @@ class CodebookScreen(Screen[None]):
         """Redraw when another process (a teammate, the CLI) changed the project."""
         if not self.is_current:
             return
-        version = pull_changes(self)
-        if version is None or version == getattr(self, "_seen_version", version):
-            self._seen_version = version
+        if not pulled_newer(self):
             return
-        self._seen_version = version
         self.reload()

@@ -56,7 +56,7 @@ from qualtui.core.search import (
     rows_to_markdown,
     search_texts,
 )
-from qualtui.tui.polling import pull_changes
+from qualtui.tui.polling import pulled_newer
 from qualtui.tui.screens.codebook import ConfirmScreen
 from qualtui.tui.screens.dialogs import ChoiceScreen, PromptScreen
 
@@ -577,11 +577,8 @@ class RetrievalScreen(Screen[None]):
     def poll_changes(self) -> None:
         if not self.is_current:
             return
-        version = pull_changes(self)
-        if version is None or version == getattr(self, "_seen_version", version):
-            self._seen_version = version
+        if not pulled_newer(self):
             return
-        self._seen_version = version
         self.rerun(quiet=True)
 
 
